@@ -1,0 +1,113 @@
+"""Google Gemini through `google-genai` 3.x.
+
+One `genai.Client` per app, kept referenced (its destructor closes the connection pool). Retries are
+the SDK's own (`HttpRetryOptions`): a small bounded retry on 429/5xx before the first byte; the
+timeout also bounds the silence inside a stream. SDK and transport errors become our error types.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from google import genai
+from google.genai import errors as genai_errors
+from google.genai import types
+
+from .. import errors
+from ..config import Settings
+from .base import ChatProvider, Chunk, Turn, Usage
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUS_CODES = [429, 500, 502, 503, 504]
+
+
+def make_client(settings: Settings) -> genai.Client:
+    assert settings.gemini_api_key is not None
+    http_options = types.HttpOptions(
+        base_url=settings.gemini_base_url,
+        timeout=int(settings.gemini_timeout_seconds * 1000),  # the SDK counts milliseconds
+        retry_options=types.HttpRetryOptions(
+            attempts=3, initial_delay=0.5, max_delay=2.0, jitter=0.5, http_status_codes=RETRY_STATUS_CODES,
+        ),
+    )
+    return genai.Client(api_key=settings.gemini_api_key.get_secret_value(), http_options=http_options)
+
+
+def translate_error(exc: BaseException) -> errors.ApiError:
+    """Map an SDK/transport failure to the documented error codes. Never leaks the key or the URL."""
+    if isinstance(exc, errors.ApiError):
+        return exc
+    if isinstance(exc, genai_errors.APIError):
+        code = exc.code or 502
+        status = (exc.status or "").upper()
+        if code == 429:
+            return errors.RateLimited("The AI service is rate limiting this server. Please try again shortly.", retry_after=10)
+        if code in (401, 403):
+            return errors.UpstreamError("The AI service rejected this server's credentials (check GEMINI_API_KEY).")
+        if code == 400 and "SAFETY" in str(exc.details).upper():
+            return errors.ContentBlocked()
+        if code == 400:
+            return errors.UpstreamError("The AI service could not process this request.")
+        if code == 404:
+            return errors.UpstreamError("The configured Gemini model was not found (check GEMINI_TEXT_MODEL / GEMINI_IMAGE_MODEL).")
+        if code == 503 or status == "UNAVAILABLE":
+            return errors.UpstreamError("The AI service is overloaded or unavailable right now. Please try again shortly.")
+        if code == 504 or status == "DEADLINE_EXCEEDED":
+            return errors.UpstreamTimeout()
+        return errors.UpstreamError()
+    name = type(exc).__name__
+    if "Timeout" in name:
+        return errors.UpstreamTimeout()
+    # connection refused/reset, broken chunked encoding, malformed JSON in the stream, …
+    log.warning("gemini transport failure: %s", name)
+    return errors.UpstreamError("The connection to the AI service failed. Please try again.")
+
+
+def _block_reason(response: types.GenerateContentResponse) -> str | None:
+    feedback = response.prompt_feedback
+    if feedback and feedback.block_reason:
+        return str(feedback.block_reason.value if hasattr(feedback.block_reason, "value") else feedback.block_reason)
+    for candidate in response.candidates or []:
+        reason = candidate.finish_reason
+        if reason and getattr(reason, "value", str(reason)) in ("SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_SAFETY"):
+            return getattr(reason, "value", str(reason))
+    return None
+
+
+def _usage(response: types.GenerateContentResponse) -> Usage | None:
+    meta = response.usage_metadata
+    if not meta:
+        return None
+    return Usage(input_tokens=meta.prompt_token_count, output_tokens=meta.candidates_token_count)
+
+
+class GeminiChat(ChatProvider):
+    engine = "gemini"
+
+    def __init__(self, client: genai.Client, model: str):
+        self.client = client
+        self.model = model
+
+    def stream_chat(self, turns: list[Turn], system: str | None) -> Iterator[Chunk]:
+        contents = [
+            types.Content(role="model" if t.role == "assistant" else "user", parts=[types.Part(text=t.content)])
+            for t in turns
+        ]
+        config = types.GenerateContentConfig(system_instruction=system) if system else None
+        try:
+            stream = self.client.models.generate_content_stream(model=self.model, contents=contents, config=config)
+            usage = None
+            for response in stream:
+                blocked = _block_reason(response)
+                if blocked:
+                    raise errors.ContentBlocked(f"The model's safety filter refused this request ({blocked}).")
+                usage = _usage(response) or usage
+                text = response.text if response.candidates else None
+                if text:
+                    yield Chunk(text=text)
+            yield Chunk(usage=usage)
+        except GeneratorExit:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a documented error
+            raise translate_error(exc) from exc

@@ -1,0 +1,112 @@
+"""Which engine serves each capability, decided once per app from AI_PROVIDER and what is configured.
+
+`auto`: Gemini when GEMINI_API_KEY is set, else an OpenAI-compatible server when OPENAI_BASE_URL is
+set, else the embedded local engines. Providers are built lazily and kept for the app's lifetime.
+"""
+from __future__ import annotations
+
+import threading
+
+from .. import errors
+from ..config import Settings
+from .base import Availability, ChatProvider
+
+NOT_YET = "Not available in this version yet."
+
+
+class Engines:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._gemini_client = None
+        self._chat: ChatProvider | None = None
+
+    @property
+    def provider(self) -> str:
+        s = self.settings
+        if s.ai_provider != "auto":
+            return s.ai_provider
+        if s.gemini_api_key:
+            return "gemini"
+        if s.openai_base_url:
+            return "openai"
+        return "local"
+
+    def gemini_client(self):
+        with self._lock:
+            if self._gemini_client is None:
+                from .gemini import make_client
+
+                self._gemini_client = make_client(self.settings)
+            return self._gemini_client
+
+    # --- chat ---------------------------------------------------------------------------------
+    def chat_availability(self) -> Availability:
+        s, provider = self.settings, self.provider
+        if provider == "gemini":
+            if not s.gemini_api_key:
+                return Availability(False, "gemini", "AI_PROVIDER=gemini but GEMINI_API_KEY is not set.")
+            return Availability(True, "gemini")
+        if provider == "openai":
+            if not s.openai_base_url:
+                return Availability(False, "openai", "AI_PROVIDER=openai but OPENAI_BASE_URL is not set.")
+            return Availability(True, "openai")
+        from .local import local_chat_availability
+
+        return local_chat_availability(s)
+
+    def chat(self) -> ChatProvider:
+        availability = self.chat_availability()
+        if not availability.available:
+            raise errors.CapabilityUnavailable(f"Chat is not available: {availability.reason}")
+        with self._lock:
+            if self._chat is None:
+                self._chat = self._build_chat(availability.engine)
+            return self._chat
+
+    def _build_chat(self, engine: str) -> ChatProvider:
+        s = self.settings
+        if engine == "gemini":
+            from .gemini import GeminiChat, make_client
+
+            self._gemini_client = self._gemini_client or make_client(s)
+            return GeminiChat(self._gemini_client, s.gemini_text_model)
+        if engine == "openai":
+            from .openai_compat import OpenAIChat
+
+            return OpenAIChat(s)
+        from .local import LocalChat
+
+        return LocalChat(s)
+
+    # --- other capabilities: each feature fills in its own method --------------------------------
+    def vision_availability(self) -> Availability:
+        return Availability(False, self.provider, NOT_YET)
+
+    def image_generation_availability(self) -> Availability:
+        return Availability(False, "gemini", NOT_YET)
+
+    def transcription_availability(self) -> Availability:
+        return Availability(False, self.provider, NOT_YET)
+
+    def ocr_availability(self) -> Availability:
+        return Availability(False, "tesseract", NOT_YET)
+
+    def pdf_export_availability(self) -> Availability:
+        return Availability(False, "reportlab", NOT_YET)
+
+    # --- health -------------------------------------------------------------------------------
+    def capabilities(self) -> dict[str, dict]:
+        return {
+            "chat": self.chat_availability().to_dict(),
+            "vision": self.vision_availability().to_dict(),
+            "image_generation": self.image_generation_availability().to_dict(),
+            "transcription": self.transcription_availability().to_dict(),
+            "ocr": self.ocr_availability().to_dict(),
+            "pdf_export": self.pdf_export_availability().to_dict(),
+        }
+
+    def close(self) -> None:
+        client, self._gemini_client = self._gemini_client, None
+        if client is not None:
+            client.close()

@@ -1,0 +1,88 @@
+"""Text to Text: save the user's turn, stream the model's reply, save the reply (marked incomplete
+when cut short). The same event stream serves the SSE route and the plain JSON route."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
+
+from . import conversations, errors
+from .ai.base import ChatProvider, Usage
+from .db import Database
+from .schemas import ChatRequest
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str  # "meta" | "delta" | "done" | "error"
+    data: dict
+    error: errors.ApiError | None = None  # the original error, for the non-streaming route
+
+
+def converse(db: Database, provider: ChatProvider, req: ChatRequest) -> Iterator[Event]:
+    """Save the user's message now (errors here are raised before any byte is sent), then return the
+    generator of events for the reply."""
+    conversation_id, system, turns = conversations.start_turn(db, req.conversation_id, req.message, req.system)
+    return _reply(db, provider, conversation_id, system, turns)
+
+
+def _reply(db: Database, provider: ChatProvider, conversation_id: str, system, turns) -> Iterator[Event]:
+    yield Event("meta", {"conversation_id": conversation_id, "engine": provider.engine, "model": provider.model})
+    parts: list[str] = []
+    usage = Usage()
+    finished = False
+    try:
+        with closing(provider.stream_chat(turns, system)) as stream:
+            for chunk in stream:
+                if chunk.usage is not None:
+                    usage = chunk.usage
+                if chunk.text:
+                    parts.append(chunk.text)
+                    yield Event("delta", {"text": chunk.text})
+        finished = True
+        message_id = _save(db, provider, conversation_id, parts, usage, complete=True)
+        yield Event("done", {"message_id": message_id, "usage": usage.to_dict()})
+    except errors.ApiError as err:
+        finished = True
+        _save(db, provider, conversation_id, parts, usage, complete=False)
+        yield Event("error", err.to_dict(), error=err)
+    finally:
+        if not finished:  # client went away (GeneratorExit) or an unexpected error: keep what we have
+            _save(db, provider, conversation_id, parts, usage, complete=False)
+
+
+def _save(db, provider, conversation_id, parts, usage, *, complete: bool) -> str | None:
+    text = "".join(parts)
+    if not complete and not text:
+        return None  # nothing was said; the user's message stays, ready for a retry
+    try:
+        return conversations.save_reply(
+            db, conversation_id, text, complete=complete, engine=provider.engine, model=provider.model,
+            input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
+        )
+    except Exception:  # noqa: BLE001 - a storage failure must not kill the response being written
+        log.exception("could not save the assistant reply")
+        return None
+
+
+def collect(events: Iterator[Event]) -> dict:
+    """Run the stream to the end for the non-streaming route; an error event becomes the ApiError."""
+    text: list[str] = []
+    meta: dict = {}
+    for event in events:
+        if event.name == "meta":
+            meta = event.data
+        elif event.name == "delta":
+            text.append(event.data["text"])
+        elif event.name == "error":
+            raise event.error
+        elif event.name == "done":
+            return {
+                "conversation_id": meta["conversation_id"],
+                "message": {"id": event.data["message_id"], "role": "assistant", "content": "".join(text)},
+                "engine": meta["engine"], "model": meta["model"], "usage": event.data["usage"],
+            }
+    raise errors.InternalError()

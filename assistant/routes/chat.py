@@ -1,0 +1,42 @@
+import json
+
+from flask import Blueprint, Response, current_app, request, stream_with_context
+
+from .. import errors
+from ..api import endpoint
+from ..chat import collect, converse
+from ..db import get_db
+from ..schemas import ChatRequest, ChatResponse
+
+bp = Blueprint("chat", __name__)
+
+SSE_DOC = {
+    "200 (text/event-stream)": {
+        "description": "With `Accept: text/event-stream`: `event: meta` {conversation_id, engine, model}, "
+        "`event: delta` {text}…, then `event: done` {message_id, usage} or `event: error` {error}.",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@bp.post("/chat")
+@endpoint(
+    summary="Send a message; the reply as JSON or streamed as Server-Sent Events", tag="chat",
+    body=ChatRequest, response=ChatResponse, extra_responses=SSE_DOC,
+    errors_=(errors.NotFound, errors.UnsupportedMediaType, errors.RateLimited, errors.UpstreamError,
+             errors.CapabilityUnavailable, errors.EngineBusy, errors.UpstreamTimeout, errors.ContentBlocked),
+)
+def chat(body: ChatRequest):
+    provider = current_app.extensions["engines"].chat()
+    events = converse(get_db(), provider, body)
+    if request.accept_mimetypes.best_match(["application/json", "text/event-stream"]) != "text/event-stream":
+        return collect(events)
+
+    def sse():
+        for event in events:
+            yield f"event: {event.name}\ndata: {json.dumps(event.data, ensure_ascii=False)}\n\n"
+
+    return Response(
+        stream_with_context(sse()), mimetype="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,16 @@
+from flask import Blueprint, current_app
+
+from ..api import endpoint
+from ..schemas import HealthOut
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/health")
+@endpoint(summary="Liveness and what this server can do", tag="system", response=HealthOut)
+def health():
+    return {
+        "status": "ok",
+        "version": current_app.config["VERSION"],
+        "capabilities": current_app.extensions["engines"].capabilities(),
+    }

@@ -1,0 +1,126 @@
+"""Shared fixtures: a fake Gemini over HTTP, app factories on SQLite or a real PostgreSQL server."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant import create_app
+from assistant.config import Settings
+from tests.fakes.gemini import FakeGemini
+
+# Tests decide every setting themselves: nothing leaks in from the developer's shell or .env.
+for _name in Settings.model_fields:
+    os.environ.pop(_name.upper(), None)
+
+FAKE_KEY = "test-key-for-the-fake"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def _fake_gemini_server():
+    fake = FakeGemini().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_gemini(_fake_gemini_server):
+    _fake_gemini_server.clear()
+    yield _fake_gemini_server
+    _fake_gemini_server.clear()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- PostgreSQL: a throwaway server made with initdb/pg_ctl ------------------------------------
+def _pg_bin() -> Path | None:
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).resolve().parent
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    return candidates[-1].parent if candidates else None
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    bindir = _pg_bin()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed (apt-get install postgresql); CI must test it.")
+        pytest.skip("PostgreSQL not installed")
+    tmp = Path(tempfile.mkdtemp(prefix="pgtest-"))
+    data, sock = tmp / "data", tmp / "sock"
+    sock.mkdir()
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        shutil.chown(tmp, "postgres")
+        shutil.chown(sock, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    run = lambda *cmd: subprocess.run(as_user + list(cmd), check=True, capture_output=True)  # noqa: E731
+    run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+    run(str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(tmp / "log"), "-o",
+        f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start")
+    try:
+        run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "assistant_test")
+        yield f"postgresql://postgres@127.0.0.1:{port}/assistant_test"
+    finally:
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --- apps ---------------------------------------------------------------------------------------
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def make_app(sqlite_url, fake_gemini):
+    """Build an app; Gemini (pointed at the fake) unless told otherwise. Disposed after the test."""
+    apps = []
+
+    def factory(**overrides):
+        values = dict(database_url=sqlite_url, gemini_api_key=FAKE_KEY, gemini_base_url=fake_gemini.url,
+                      gemini_timeout_seconds=3, local_llm_wait_seconds=2)
+        values.update(overrides)
+        app = create_app(Settings(**values))
+        app.config["TESTING"] = True
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        app.extensions["engines"].close()
+        app.extensions["database"].dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def wait_for(predicate, timeout: float = 5.0, interval: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError("condition not met in time")

@@ -1,0 +1,205 @@
+"""A fake Gemini API over real HTTP, for tests and benches: the real `google-genai` SDK talks to it
+through GEMINI_BASE_URL, exactly as it would talk to a gateway in front of Google.
+
+Speaks `POST /{version}/models/{model}:generateContent` and `:streamGenerateContent?alt=sse`
+(each `data:` a full GenerateContentResponse) with Google's error bodies. Tests script what comes
+next with `fake.push(Reply(...))`; with nothing scripted it echoes the last user message.
+Every request is recorded in `fake.requests`.
+
+    python -m tests.fakes.gemini --port 8123 --chunks 20 --interval 0.05
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+                429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+
+
+@dataclass
+class Reply:
+    """What the fake does for one request."""
+
+    chunks: list[str] | None = None  # text pieces; None: echo the last user message word by word
+    error: int | None = None  # HTTP status of a Google error body instead of a reply
+    error_message: str = "Scripted failure."
+    first_byte_delay: float = 0.0  # seconds before the response starts
+    interval: float = 0.0  # seconds between streamed chunks
+    stall_after: int | None = None  # stream this many chunks, then go silent for `stall_seconds`
+    stall_seconds: float = 30.0
+    reset: bool = False  # drop the connection without a response
+    reset_after: int | None = None  # stream this many chunks, then drop the connection
+    malformed: bool = False  # a 200 whose body is not JSON
+    block_reason: str | None = None  # promptFeedback.blockReason (e.g. "SAFETY")
+    finish_reason: str = "STOP"
+    images: list[bytes] = field(default_factory=list)  # inlineData parts (image generation)
+    usage: tuple[int, int] | None = None  # (prompt, candidates) token counts; default: word counts
+
+
+class FakeGemini:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, default: Reply | None = None):
+        self.default = default or Reply()
+        self.requests: list[dict] = []
+        self._script: deque[Reply] = deque()
+        self._lock = threading.Lock()
+        fake = self
+
+        class Handler(_Handler):
+            owner = fake
+
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server.daemon_threads = True
+        self.server.request_queue_size = 1024
+        self.port = self.server.server_address[1]
+        self.url = f"http://{host}:{self.port}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> FakeGemini:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def push(self, *replies: Reply) -> None:
+        with self._lock:
+            self._script.extend(replies)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._script.clear()
+            self.requests.clear()
+
+    def next_reply(self, record: dict) -> Reply:
+        with self._lock:
+            self.requests.append(record)
+            return self._script.popleft() if self._script else self.default
+
+
+def _last_user_text(body: dict) -> str:
+    for content in reversed(body.get("contents") or []):
+        if content.get("role", "user") == "user":
+            return " ".join(p.get("text", "") for p in content.get("parts", []) if "text" in p)
+    return ""
+
+
+def _response(parts: list[dict], reply: Reply, usage: tuple[int, int] | None, final: bool) -> dict:
+    out: dict = {"candidates": [{"content": {"role": "model", "parts": parts}, "index": 0}], "modelVersion": "fake-gemini"}
+    if final:
+        out["candidates"][0]["finishReason"] = reply.finish_reason
+    if usage:
+        out["usageMetadata"] = {"promptTokenCount": usage[0], "candidatesTokenCount": usage[1], "totalTokenCount": sum(usage)}
+    return out
+
+
+class _Handler(BaseHTTPRequestHandler):
+    owner: FakeGemini
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def do_POST(self):  # noqa: N802
+        url = urlparse(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            body = {}
+        record = {"path": url.path, "query": parse_qs(url.query), "headers": dict(self.headers), "body": body}
+        reply = self.owner.next_reply(record)
+        if reply.first_byte_delay:
+            time.sleep(reply.first_byte_delay)
+        if reply.reset:
+            return self._reset()
+        if reply.error:
+            return self._json(reply.error, {"error": {"code": reply.error, "message": reply.error_message,
+                                                      "status": STATUS_NAMES.get(reply.error, "UNKNOWN")}})
+        if reply.malformed:
+            return self._raw(200, b"{not json", "application/json")
+        chunks = reply.chunks if reply.chunks is not None else self._echo(body)
+        prompt_words = sum(len(p.get("text", "").split()) for c in body.get("contents", []) for p in c.get("parts", []))
+        usage = reply.usage or (prompt_words, sum(len(c.split()) for c in chunks))
+        if reply.block_reason:
+            return self._json(200, {"promptFeedback": {"blockReason": reply.block_reason}, "usageMetadata": {"promptTokenCount": usage[0]}})
+        image_parts = [{"inlineData": {"mimeType": "image/png", "data": base64.b64encode(i).decode()}} for i in reply.images]
+        if url.path.endswith(":streamGenerateContent"):
+            return self._stream(chunks, image_parts, reply, usage)
+        parts = ([{"text": "".join(chunks)}] if chunks else []) + image_parts
+        time.sleep(reply.interval * len(chunks))
+        return self._json(200, _response(parts, reply, usage, final=True))
+
+    @staticmethod
+    def _echo(body: dict) -> list[str]:
+        words = f"You said: {_last_user_text(body)}".split(" ")
+        return [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)]
+
+    def _stream(self, chunks, image_parts, reply: Reply, usage):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        events = [[{"text": c}] for c in chunks] + ([image_parts] if image_parts else [])
+        try:
+            for i, parts in enumerate(events):
+                if reply.reset_after is not None and i == reply.reset_after:
+                    time.sleep(0.3)  # let the client read what was sent: a reset discards unread data
+                    return self._reset()
+                if reply.stall_after is not None and i == reply.stall_after:
+                    time.sleep(reply.stall_seconds)
+                    return
+                if i and reply.interval:
+                    time.sleep(reply.interval)
+                last = i == len(events) - 1
+                payload = _response(parts, reply, usage if last else None, final=last)
+                self.wfile.write(b"data: " + json.dumps(payload).encode() + b"\r\n\r\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _json(self, status: int, obj: dict):
+        self._raw(status, json.dumps(obj).encode(), "application/json; charset=UTF-8")
+
+    def _raw(self, status: int, data: bytes, ctype: str):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _reset(self):
+        # SO_LINGER 0 makes close() send RST: the client sees "connection reset by peer"
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        self.close_connection = True
+        self.connection.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8123)
+    parser.add_argument("--chunks", type=int, default=20, help="words per streamed reply")
+    parser.add_argument("--interval", type=float, default=0.05, help="seconds between chunks")
+    args = parser.parse_args()
+    default = Reply(chunks=[f"word{i} " for i in range(args.chunks)], interval=args.interval)
+    fake = FakeGemini(port=args.port, default=default).start()
+    print(f"fake Gemini on {fake.url}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()
