@@ -55,8 +55,10 @@ def endpoint(
     errors_: tuple[type[errors.ApiError], ...] = (),
     extra_responses: dict[str, dict] | None = None,
     description: str | None = None,
+    request_body: dict | None = None,
 ) -> Callable:
-    """Decorate a view: with `body`, the parsed model is passed as the `body` keyword."""
+    """Decorate a view: with `body`, the parsed model is passed as the `body` keyword.
+    `request_body` documents a body the view parses itself (multipart uploads), as an OpenAPI requestBody."""
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -68,6 +70,7 @@ def endpoint(
         wrapper.openapi = {  # type: ignore[attr-defined]
             "summary": summary, "tag": tag, "body": body, "response": response, "status": status,
             "query": query or {}, "errors": errors_, "extra": extra_responses or {}, "description": description,
+            "request_body": request_body,
         }
         return wrapper
 
@@ -112,6 +115,8 @@ def build_openapi(app: Flask, version: str) -> dict:
             }
             if spec["description"]:
                 op["description"] = spec["description"]
+            if spec["request_body"] is not None:
+                op["requestBody"] = spec["request_body"]
             if spec["body"] is not None:
                 op["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(spec["body"])}}}
             paths.setdefault(path, {})[method.lower()] = op
