@@ -14,6 +14,7 @@ from .config import Settings, load_settings
 from .db import Database
 from .errors import register_error_handlers
 from .routes import register_blueprints
+from .usage import init_usage
 
 __version__ = "0.1.0"
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     CORS(app, resources={r"/api/*": {"origins": settings.origins}}, supports_credentials=False,
          expose_headers=["Retry-After", "Content-Disposition"])
+    init_usage(app)  # usage events, quotas, GET /metrics (assistant/usage)
     register_error_handlers(app)
     register_blueprints(app)
     return app

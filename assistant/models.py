@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -51,3 +51,73 @@ class Message(Base):
     output_tokens: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+# --- usage (assistant/usage/): raw events plus rollups kept up to date by the recorder ----------
+# Times are integer epoch seconds/milliseconds so bucketing is plain integer arithmetic on both
+# SQLite and PostgreSQL. The rollups keep the dashboard's queries to a few thousand rows whatever
+# the traffic; the raw events serve "recent activity" and forensic queries.
+USAGE_ID = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements INTEGER PRIMARY KEY only
+
+
+class UsageEvent(Base):
+    __tablename__ = "usage_events"
+
+    id: Mapped[int] = mapped_column(USAGE_ID, primary_key=True, autoincrement=True)
+    at_ms: Mapped[int] = mapped_column(BigInteger, index=True)  # epoch milliseconds, UTC
+    feature: Mapped[str] = mapped_column(String(32))
+    method: Mapped[str] = mapped_column(String(8))
+    engine: Mapped[str | None] = mapped_column(String(32))
+    model: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[int] = mapped_column(Integer)
+    error_code: Mapped[str | None] = mapped_column(String(40))
+    latency_ms: Mapped[int] = mapped_column(Integer)
+    input_tokens: Mapped[int | None] = mapped_column(Integer)
+    output_tokens: Mapped[int | None] = mapped_column(Integer)
+    bytes_in: Mapped[int] = mapped_column(BigInteger, default=0)
+    client_key: Mapped[str] = mapped_column(String(40))  # a hash of the access token or IP, never the raw value
+
+
+class UsageRollup(Base):
+    """Counts per bucket (`span` 3600: hourly, kept two days; 86400: daily, kept for the retention)."""
+
+    __tablename__ = "usage_rollups"
+    __table_args__ = {"sqlite_with_rowid": False}  # clustered by the key: a range of buckets is one scan
+
+    span: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # epoch seconds
+    feature: Mapped[str] = mapped_column(String(32), primary_key=True)
+    engine: Mapped[str] = mapped_column(String(32), primary_key=True)  # "" when unknown
+    model: Mapped[str] = mapped_column(String(200), primary_key=True)
+    status: Mapped[int] = mapped_column(Integer, primary_key=True)
+    error_code: Mapped[str] = mapped_column(String(40), primary_key=True)  # "" for success
+    requests: Mapped[int] = mapped_column(BigInteger)
+    input_tokens: Mapped[int] = mapped_column(BigInteger)
+    output_tokens: Mapped[int] = mapped_column(BigInteger)
+    bytes_in: Mapped[int] = mapped_column(BigInteger)
+    latency_ms_sum: Mapped[int] = mapped_column(BigInteger)
+
+
+class UsageLatency(Base):
+    """Latency histogram per bucket and feature: `le_ms` is the bucket's upper bound (see usage.store)."""
+
+    __tablename__ = "usage_latency"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    span: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    feature: Mapped[str] = mapped_column(String(32), primary_key=True)
+    le_ms: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+
+
+class UsageClientDay(Base):
+    """What one client used on one UTC day, for the daily quotas (one primary-key lookup per request)."""
+
+    __tablename__ = "usage_client_days"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    day: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # epoch seconds of 00:00 UTC
+    client_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    requests: Mapped[int] = mapped_column(BigInteger)
+    tokens: Mapped[int] = mapped_column(BigInteger)

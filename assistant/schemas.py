@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 ID_PATTERN = r"^[0-9a-f]{32}$"
 
@@ -88,6 +88,45 @@ class HealthOut(BaseModel):
     status: Literal["ok"]
     version: str
     capabilities: dict[str, CapabilityOut]
+
+
+# --- image generation ---------------------------------------------------------------------------
+AspectRatio = Literal["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"]  # what Gemini's image models accept
+
+
+class ImageGenerateRequest(Strict):
+    prompt: str = Field(min_length=1, max_length=4000, description="What to draw.")
+    aspect_ratio: AspectRatio = Field("1:1", description="Width:height of the picture.")
+
+
+class GeneratedImageOut(BaseModel):
+    mime_type: str = Field(description="Usually `image/png`.")
+    data: str = Field(description="The image bytes, base64-encoded.")
+
+
+class ImageGenerateResponse(BaseModel):
+    images: list[GeneratedImageOut]
+    engine: str
+    model: str
+
+
+# --- PDF export ---------------------------------------------------------------------------------
+class ExportPdfRequest(Strict):
+    """Either markdown `content` (with optional `images`) or a saved `conversation_id`."""
+
+    title: str | None = Field(None, max_length=200, description="Document title; for a conversation, defaults to its title.")
+    content: str | None = Field(None, max_length=1_000_000, description="Markdown: headings, emphasis, lists, links, code, tables.")
+    images: list[str] = Field(default_factory=list, max_length=20, description="Images to embed after the text: base64, or `data:image/…;base64,` URLs.")
+    conversation_id: str | None = Field(None, pattern=ID_PATTERN, description="Export this saved conversation instead of `content`.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ExportPdfRequest:
+        if self.conversation_id is not None:
+            if self.content is not None or self.images:
+                raise ValueError("send either `conversation_id` or `content`/`images`, not both")
+        elif not self.content and not self.images:
+            raise ValueError("there is nothing to export: send non-empty `content` (markdown), `images`, or a `conversation_id`")
+        return self
 
 
 # --- errors -------------------------------------------------------------------------------------

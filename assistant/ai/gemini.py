@@ -97,15 +97,18 @@ class GeminiChat(ChatProvider):
         config = types.GenerateContentConfig(system_instruction=system) if system else None
         try:
             stream = self.client.models.generate_content_stream(model=self.model, contents=contents, config=config)
-            usage = None
+            usage, finished = None, False
             for response in stream:
                 blocked = _block_reason(response)
                 if blocked:
                     raise errors.ContentBlocked(f"The model's safety filter refused this request ({blocked}).")
                 usage = _usage(response) or usage
+                finished = finished or any(c.finish_reason for c in response.candidates or [])
                 text = response.text if response.candidates else None
                 if text:
                     yield Chunk(text=text)
+            if not finished:  # the connection closed cleanly but the model never said it was done
+                raise errors.UpstreamError("The AI service ended the reply early. Please try again.")
             yield Chunk(usage=usage)
         except GeneratorExit:
             raise

@@ -84,7 +84,13 @@ class Engines:
         return Availability(False, self.provider, NOT_YET)
 
     def image_generation_availability(self) -> Availability:
-        return Availability(False, "gemini", NOT_YET)
+        # No image model runs offline or behind the OpenAI-compatible provider: only Gemini draws.
+        s = self.settings
+        if not s.gemini_api_key:
+            return Availability(False, "gemini", "Text to Image needs Google Gemini: set GEMINI_API_KEY (no image model runs offline).")
+        if s.ai_provider == "local":
+            return Availability(False, "gemini", "AI_PROVIDER=local keeps this server offline; set AI_PROVIDER=auto or gemini to draw with Gemini.")
+        return Availability(True, "gemini")
 
     def transcription_availability(self) -> Availability:
         return Availability(False, self.provider, NOT_YET)
@@ -93,7 +99,12 @@ class Engines:
         return Availability(False, "tesseract", NOT_YET)
 
     def pdf_export_availability(self) -> Availability:
-        return Availability(False, "reportlab", NOT_YET)
+        from ..export.fonts import font_source
+
+        source = font_source()
+        if source is None:
+            return Availability(False, "reportlab", "No Unicode font found: install fonts-dejavu-core or the pymupdf-fonts package.")
+        return Availability(True, "reportlab")
 
     # --- health -------------------------------------------------------------------------------
     def capabilities(self) -> dict[str, dict]:

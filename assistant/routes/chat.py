@@ -2,7 +2,7 @@ import json
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
-from .. import errors
+from .. import errors, usage
 from ..api import endpoint
 from ..chat import collect, converse
 from ..db import get_db
@@ -28,12 +28,19 @@ SSE_DOC = {
 )
 def chat(body: ChatRequest):
     provider = current_app.extensions["engines"].chat()
+    usage.note(engine=provider.engine, model=provider.model)
     events = converse(get_db(), provider, body)
     if request.accept_mimetypes.best_match(["application/json", "text/event-stream"]) != "text/event-stream":
-        return collect(events)
+        result = collect(events)
+        usage.note(**result["usage"])
+        return result
 
     def sse():
         for event in events:
+            if event.name == "done":  # the stream outlives after_request: its usage event is written on close
+                usage.note(**event.data["usage"])
+            elif event.name == "error":
+                usage.note(error_code=event.data["error"]["code"])
             yield f"event: {event.name}\ndata: {json.dumps(event.data, ensure_ascii=False)}\n\n"
 
     return Response(
