@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["engines"] = Engines(settings)
 
     CORS(app, resources={r"/api/*": {"origins": settings.origins}}, supports_credentials=False,
-         expose_headers=["Retry-After", "Content-Disposition"])
+         expose_headers=["Retry-After", "Content-Disposition", "X-Conversation-Id"])
     init_usage(app)  # usage events, quotas, GET /metrics (assistant/usage)
     register_error_handlers(app)
     register_blueprints(app)

@@ -2,13 +2,14 @@
 when cut short). The same event stream serves the SSE route and the plain JSON route."""
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 
 from . import conversations, errors
-from .ai.base import ChatProvider, Usage
+from .ai.base import ChatProvider, Chunk, Usage
 from .db import Database
 from .schemas import ChatRequest
 
@@ -23,20 +24,31 @@ class Event:
 
 
 def converse(db: Database, provider: ChatProvider, req: ChatRequest) -> Iterator[Event]:
-    """Save the user's message now (errors here are raised before any byte is sent), then return the
-    generator of events for the reply."""
+    """Save the user's message, start the model and wait for its first chunk, then return the events.
+
+    Anything that fails before the first chunk (validation, unknown conversation, busy engine, upstream
+    refusal) is raised here, so it becomes the HTTP status; the conversation id rides along in the
+    `X-Conversation-Id` header because the user's message is saved by then.
+    """
     conversation_id, system, turns = conversations.start_turn(db, req.conversation_id, req.message, req.system)
-    return _reply(db, provider, conversation_id, system, turns)
+    stream = provider.stream_chat(turns, system)
+    try:
+        first = next(stream, None)
+    except errors.ApiError as err:
+        err.headers["X-Conversation-Id"] = conversation_id
+        raise
+    return _reply(db, provider, conversation_id, stream, first)
 
 
-def _reply(db: Database, provider: ChatProvider, conversation_id: str, system, turns) -> Iterator[Event]:
+def _reply(db: Database, provider: ChatProvider, conversation_id: str, stream: Iterator[Chunk],
+           first: Chunk | None) -> Iterator[Event]:
     yield Event("meta", {"conversation_id": conversation_id, "engine": provider.engine, "model": provider.model})
     parts: list[str] = []
     usage = Usage()
     finished = False
     try:
-        with closing(provider.stream_chat(turns, system)) as stream:
-            for chunk in stream:
+        with closing(stream):
+            for chunk in itertools.chain([first] if first else [], stream):
                 if chunk.usage is not None:
                     usage = chunk.usage
                 if chunk.text:

@@ -23,6 +23,7 @@ class ApiError(Exception):
         self.message = message or self.message
         self.retry_after = retry_after
         self.details = details
+        self.headers: dict[str, str] = {}
 
     def to_dict(self) -> dict:
         body: dict = {"code": self.code, "message": self.message}
@@ -64,6 +65,7 @@ def error_response(err: ApiError):
     response.status_code = err.status
     if err.retry_after is not None:
         response.headers["Retry-After"] = str(max(1, int(err.retry_after)))
+    response.headers.update(err.headers)
     return response
 
 

@@ -129,6 +129,74 @@ class ExportPdfRequest(Strict):
         return self
 
 
+# --- voice --------------------------------------------------------------------------------------
+class TranscriptSegment(BaseModel):
+    start: float = Field(description="Seconds from the beginning of the recording.")
+    end: float
+    text: str
+
+
+class TranscriptionResponse(BaseModel):
+    text: str = Field(description="Everything said; empty when the recording is silent.")
+    language: str | None = Field(description="ISO 639-1 code of the speech (`en`), or null when unknown.")
+    duration_seconds: float = Field(description="Length of the decoded recording.")
+    engine: str = Field(description="`local` (faster-whisper, offline) or `gemini`.")
+    model: str
+    segments: list[TranscriptSegment]
+
+
+# --- upload (Image to Text) ---------------------------------------------------------------------
+class UploadForm(Strict):
+    """The multipart fields beside `file`."""
+
+    prompt: str | None = Field(None, max_length=4000, description="What to ask about the file; default: describe and summarise it.")
+    analyze: bool = Field(True, description="`false` returns the extracted text alone, without the AI analysis.")
+
+
+class UploadPage(BaseModel):
+    number: int = Field(description="1-based page number.")
+    text: str
+    method: Literal["text", "ocr"] = Field(description="`text`: the PDF's own text layer; `ocr`: read from the page's picture.")
+
+
+class ImageColour(BaseModel):
+    hex: str
+    name: str
+    share: float = Field(description="Fraction of the image (0-1).")
+
+
+class ImageFacts(BaseModel):
+    format: str
+    width: int
+    height: int
+    mode: str
+    frames: int
+    dominant_colours: list[ImageColour]
+    exif: dict[str, str | int | bool] = Field(description="Camera, dates, exposure; only whether a GPS position exists, never the position.")
+
+
+class UploadDocument(BaseModel):
+    filename: str = Field(description="The name the file was uploaded with (display only).")
+    mime_type: str = Field(description="The type found from the content, whatever the name says.")
+    pages: list[UploadPage]
+    text: str = Field(description="All pages' text, separated by blank lines.")
+    ocr_engine: Literal["tesseract", "gemini"] | None = Field(description="What read the `ocr` pages; null when none needed OCR.")
+    image: ImageFacts | None = Field(description="Facts about an uploaded image; null for PDFs.")
+
+
+class UploadAnalysis(BaseModel):
+    text: str
+    engine: str = Field(description="`gemini` (saw the image itself), `local` (offline) or `openai`.")
+    model: str
+    offline: bool = Field(description="True when the embedded offline model wrote it from the extracted text and image facts.")
+    notice: str | None = Field(description="Says what the model based the analysis on when it did not see the image.")
+
+
+class UploadResponse(BaseModel):
+    document: UploadDocument
+    analysis: UploadAnalysis | None = Field(description="Null when `analyze=false`.")
+
+
 # --- errors -------------------------------------------------------------------------------------
 class ErrorBody(BaseModel):
     code: str = Field(description="Stable snake_case code, e.g. `invalid_request`, `upstream_timeout`.")

@@ -155,11 +155,12 @@ def test_failure_mid_stream_is_an_error_event_and_the_partial_is_saved(client, f
         ("user", "Tell me", "complete"), ("assistant", "Partial answer ", "incomplete")]
 
 
-def test_error_before_the_first_byte_inside_a_stream(client, fake_gemini):
+def test_error_before_the_first_byte_of_a_stream_is_the_http_status(client, fake_gemini):
     fake_gemini.push(*[Reply(error=500)] * 3)
-    events = stream(client, message="hello")
-    assert [name for name, _ in events] == ["meta", "error"]
-    assert events[-1][1]["error"]["code"] == "upstream_error"
+    response = client.post("/api/chat", json={"message": "hello"}, headers=SSE)
+    assert_envelope(response, 502, "upstream_error")
+    saved = client.get(f"/api/conversations/{response.headers['X-Conversation-Id']}").get_json()
+    assert [m["content"] for m in saved["messages"]] == ["hello"]
 
 
 def test_no_key_and_no_engine_is_503(make_app, tmp_path):

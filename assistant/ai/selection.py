@@ -81,7 +81,11 @@ class Engines:
 
     # --- other capabilities: each feature fills in its own method --------------------------------
     def vision_availability(self) -> Availability:
-        return Availability(False, self.provider, NOT_YET)
+        # Gemini sees the image itself; the other chat engines analyse its OCR text and facts.
+        chat = self.chat_availability()
+        if chat.available:
+            return chat
+        return Availability(False, chat.engine, f"Image analysis needs a chat engine: {chat.reason}")
 
     def image_generation_availability(self) -> Availability:
         # No image model runs offline or behind the OpenAI-compatible provider: only Gemini draws.
@@ -93,10 +97,28 @@ class Engines:
         return Availability(True, "gemini")
 
     def transcription_availability(self) -> Availability:
-        return Availability(False, self.provider, NOT_YET)
+        from ..audio.service import transcription_availability
+
+        return transcription_availability(self.settings, self.provider)
+
+    def transcriber(self):
+        """The Voice to Text engine (503 capability_unavailable when there is none); cheap to build,
+        the Whisper model itself is held once per process."""
+        from ..audio.service import make_transcriber
+
+        return make_transcriber(self)
 
     def ocr_availability(self) -> Availability:
-        return Availability(False, "tesseract", NOT_YET)
+        # Tesseract when installed; else Gemini's vision reads scanned pages (Render has no Tesseract).
+        from ..documents.ocr import INSTALL_HINT, tesseract_problem
+
+        s = self.settings
+        problem = tesseract_problem(s.tesseract_cmd, s.ocr_languages)
+        if problem is None:
+            return Availability(True, "tesseract")
+        if self.provider == "gemini" and s.gemini_api_key:
+            return Availability(True, "gemini")
+        return Availability(False, "tesseract", f"{problem} Install it ({INSTALL_HINT}) or set GEMINI_API_KEY to read scanned pages with Gemini.")
 
     def pdf_export_availability(self) -> Availability:
         from ..export.fonts import font_source

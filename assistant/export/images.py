@@ -39,7 +39,9 @@ def decode_image(data: str, number: int, max_bytes: int) -> Image.Image:
             if width * height > MAX_PIXELS:
                 raise errors.PayloadTooLarge(f"{which} is {width}×{height} pixels; the limit is {MAX_PIXELS // 1_000_000} megapixels.")
             image.load()
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise errors.PayloadTooLarge(f"{which} has more than {MAX_PIXELS // 1_000_000} megapixels, the limit.") from None
+    except UnidentifiedImageError:
         raise errors.UnprocessableFile(f"{which} is not an image this server can read (PNG, JPEG, GIF, WebP, BMP, TIFF).") from None
     except (OSError, SyntaxError, ValueError):  # truncated or corrupt pixel data
         raise errors.UnprocessableFile(f"{which} is damaged and could not be decoded.") from None

@@ -1,0 +1,67 @@
+"""Any OpenAI-compatible server (Ollama, LM Studio, vLLM, llama.cpp server, OpenAI) through
+`/v1/chat/completions`, streamed, with the official `openai` SDK."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import openai
+
+from .. import errors
+from ..config import Settings
+from .base import ChatProvider, Chunk, Turn, Usage
+
+log = logging.getLogger(__name__)
+
+
+def translate_error(exc: BaseException) -> errors.ApiError:
+    if isinstance(exc, errors.ApiError):
+        return exc
+    if isinstance(exc, openai.APITimeoutError):
+        return errors.UpstreamTimeout("The OpenAI-compatible server took too long to answer.")
+    if isinstance(exc, openai.APIConnectionError):
+        return errors.UpstreamError("Could not reach the OpenAI-compatible server (check OPENAI_BASE_URL and that it is running).")
+    if isinstance(exc, openai.RateLimitError):
+        return errors.RateLimited("The OpenAI-compatible server is rate limiting this server. Please try again shortly.", retry_after=10)
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return errors.UpstreamError("The OpenAI-compatible server rejected the credentials (check OPENAI_API_KEY).")
+    if isinstance(exc, openai.NotFoundError):
+        return errors.UpstreamError("The OpenAI-compatible server does not know the model (check OPENAI_MODEL).")
+    if isinstance(exc, openai.APIStatusError):
+        return errors.UpstreamError(f"The OpenAI-compatible server answered with an error (HTTP {exc.status_code}).")
+    log.warning("openai-compatible failure: %s", type(exc).__name__)
+    return errors.UpstreamError("The OpenAI-compatible server sent a reply that could not be read.")
+
+
+class OpenAIChat(ChatProvider):
+    engine = "openai"
+
+    def __init__(self, settings: Settings):
+        self.model = settings.openai_model
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+        # The SDK retries connection errors, 408/409/429/5xx twice with back-off before the first byte.
+        self.client = openai.OpenAI(base_url=settings.openai_base_url, api_key=key,
+                                    timeout=settings.openai_timeout_seconds, max_retries=2)
+
+    def stream_chat(self, turns: list[Turn], system: str | None) -> Iterator[Chunk]:
+        messages = ([{"role": "system", "content": system}] if system else [])
+        messages += [{"role": t.role, "content": t.content} for t in turns]
+        try:
+            stream = self.client.chat.completions.create(
+                model=self.model, messages=messages, stream=True, stream_options={"include_usage": True})
+            usage, finished = Usage(), False
+            with stream:
+                for event in stream:
+                    if event.usage:
+                        usage = Usage(event.usage.prompt_tokens, event.usage.completion_tokens)
+                    for choice in event.choices:
+                        finished = finished or choice.finish_reason is not None
+                        if choice.delta and choice.delta.content:
+                            yield Chunk(text=choice.delta.content)
+            if not finished:
+                raise errors.UpstreamError("The OpenAI-compatible server ended the reply early. Please try again.")
+            yield Chunk(usage=usage)
+        except GeneratorExit:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a documented error
+            raise translate_error(exc) from exc

@@ -1,0 +1,40 @@
+"""Gemini's vision: one non-streamed `generate_content` through the app's shared client, used to
+analyse an upload and, where Tesseract is missing, to read scanned pages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from google.genai import types
+
+from .. import errors
+from ..ai.gemini import _block_reason, translate_error
+
+TRANSCRIBE = ("Transcribe all the text in this image exactly as written, keeping line breaks. "
+              "Output only the text; output nothing if there is none.")
+
+
+def generate(engines, parts: list[types.Part]) -> str:
+    client = engines.gemini_client()
+    try:
+        response = client.models.generate_content(
+            model=engines.settings.gemini_text_model, contents=[types.Content(role="user", parts=parts)])
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a documented error
+        raise translate_error(exc) from exc
+    blocked = _block_reason(response)
+    if blocked:
+        raise errors.ContentBlocked(f"The model's safety filter refused this request ({blocked}).")
+    return (response.text if response.candidates else None) or ""
+
+
+class GeminiOcr:
+    """Reads scanned pages with the vision model when no Tesseract is installed (Render's runtime)."""
+
+    name = "gemini"
+    suffix = ".png"
+
+    def __init__(self, engines):
+        self.engines = engines
+
+    def read(self, path: Path) -> str:
+        image = types.Part.from_bytes(data=path.read_bytes(), mime_type="image/png")
+        return generate(self.engines, [image, types.Part(text=TRANSCRIBE)]).strip()

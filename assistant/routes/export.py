@@ -1,0 +1,31 @@
+from flask import Blueprint, Response, current_app
+
+from .. import errors
+from ..api import endpoint
+from ..conversations import get_conversation
+from ..db import get_db
+from ..export import content_disposition, export_content, export_conversation
+from ..schemas import ExportPdfRequest
+
+bp = Blueprint("export", __name__)
+
+PDF_RESPONSE = {"200": {"description": "The PDF, as an attachment.",
+                        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+@bp.post("/export/pdf")
+@endpoint(
+    summary="Download markdown (with images) or a saved conversation as a PDF", tag="export",
+    body=ExportPdfRequest, extra_responses=PDF_RESPONSE,
+    errors_=(errors.NotFound, errors.UnsupportedMediaType, errors.PayloadTooLarge, errors.UnprocessableFile),
+)
+def export_pdf(body: ExportPdfRequest):
+    if body.conversation_id:
+        title, pdf = export_conversation(get_conversation(get_db(), body.conversation_id), body.title)
+    else:
+        max_bytes = current_app.config["SETTINGS"].max_upload_mb * 1024 * 1024
+        title, pdf = export_content(body.title, body.content, body.images, max_bytes)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": content_disposition(title), "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+    })

@@ -1,0 +1,45 @@
+from flask import Blueprint, current_app, request
+from pydantic import ValidationError
+
+from .. import errors
+from ..api import _describe, endpoint
+from ..documents.service import read_upload
+from ..schemas import UploadForm, UploadResponse
+
+bp = Blueprint("upload", __name__)
+
+UPLOAD_BODY = {
+    "required": True,
+    "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "format": "binary",
+                     "description": "PNG, JPEG, WebP, GIF, TIFF, BMP or PDF, recognised by content (MAX_UPLOAD_MB, MAX_PDF_PAGES, MAX_IMAGE_PIXELS)."},
+            "prompt": {"type": "string", "maxLength": 4000, "description": "What to ask about the file."},
+            "analyze": {"type": "boolean", "default": True, "description": "`false`: extraction only."},
+        },
+    }}},
+}
+
+
+@bp.post("/upload")
+@endpoint(
+    summary="Read an image or PDF: the text of every page and an AI analysis", tag="documents",
+    response=UploadResponse, request_body=UPLOAD_BODY,
+    errors_=(errors.InvalidRequest, errors.PayloadTooLarge, errors.UnsupportedMediaType, errors.UnprocessableFile,
+             errors.ContentBlocked, errors.UpstreamError, errors.CapabilityUnavailable, errors.EngineBusy,
+             errors.UpstreamTimeout),
+)
+def upload():
+    if request.mimetype != "multipart/form-data":
+        raise errors.UnsupportedMediaType("Send the file as multipart/form-data, in a field named `file`.")
+    file = request.files.get("file")
+    if file is None:
+        raise errors.InvalidRequest("file: attach the image or PDF in a multipart field named `file`.")
+    try:
+        form = UploadForm.model_validate(request.form.to_dict())
+    except ValidationError as exc:
+        message, details = _describe(exc)
+        raise errors.InvalidRequest(message, details=details) from None
+    engines = current_app.extensions["engines"]
+    return read_upload(file, engines, prompt=form.prompt, analyze=form.analyze)

