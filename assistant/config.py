@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     database_url: str = Field("", description="SQLAlchemy URL; default SQLite under `instance/`. `postgres://` and `postgresql://` URLs use psycopg 3.")
     allowed_origins: str = Field("http://localhost:3000,http://127.0.0.1:3000", description="Comma-separated origins the browser app may call the API from (CORS).")
     ratelimit_storage_uri: str = Field("memory://", description="Rate-limit counters: `memory://` or `redis://…`.")
-    rate_limit: str = Field("120/minute", description="Requests per client, in Flask-Limiter notation (`120/minute;2000/day`).")
+    rate_limit: str = Field("600/minute", description="Requests per client, in Flask-Limiter notation (`600/minute;20000/day`).")
     max_upload_mb: int = Field(20, ge=1, le=500, description="Largest accepted upload (images, PDFs, audio), in MB.")
     max_pdf_pages: int = Field(200, ge=1, le=5000, description="Most pages read from one PDF.")
     max_image_pixels: int = Field(40_000_000, ge=1_000_000, le=170_000_000, description="Largest image (width × height, or a PDF page rendered for OCR) decoded, against decompression bombs.")
@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     tesseract_cmd: str = Field("tesseract", min_length=1, description="The Tesseract binary (name on PATH or full path) used for OCR.")
     max_audio_seconds: int = Field(600, ge=1, le=14400, description="Longest audio accepted for transcription, in seconds.")
     max_message_chars: int = Field(32000, ge=100, le=1_000_000, description="Longest chat message accepted, in characters.")
+    trusted_proxies: int = Field(0, ge=0, le=5, description="Proxies in front of the app whose X-Forwarded-For is trusted (Render: 2; 0 when exposed directly).")
     app_access_token: SecretStr | None = Field(None, description="Optional bearer token every route but /api/health requires.")
 
     # --- Usage, quotas, dashboard --------------------------------------------------------------

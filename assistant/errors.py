@@ -74,6 +74,8 @@ def from_http_exception(exc: HTTPException) -> ApiError:
     if cls is None:
         cls = InvalidRequest if (exc.code or 500) < 500 else InternalError
     message = cls.message
+    if exc.code == 429 and exc.description:  # Flask-Limiter describes the limit, e.g. "600 per 1 minute"
+        message = f"Too many requests (limit: {exc.description}). Please wait a moment and try again."
     if exc.code == 413:
         from flask import current_app
 

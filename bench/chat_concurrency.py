@@ -101,7 +101,7 @@ def main() -> None:
         upstream = asyncio.run(upstream_ttfb(fake_url))
         with tempfile.TemporaryDirectory() as tmp:
             env = {"GEMINI_API_KEY": "bench-key", "GEMINI_BASE_URL": fake_url, "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
-                   "WEB_CONCURRENCY": "2", "LOG_LEVEL": "WARNING"}
+                   "WEB_CONCURRENCY": "2", "LOG_LEVEL": "WARNING", "RATE_LIMIT": "100000/minute"}
             print(f"{args.streams} concurrent streamed chats, upstream 20 chunks x 50 ms (upstream TTFB {upstream * 1000:.1f} ms)")
             measure("gunicorn -c gunicorn.conf.py", [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
                     "--access-logfile", "/dev/null", "app:app"], env, ROOT, args.streams, 60, upstream)
