@@ -107,6 +107,13 @@ def make_app(sqlite_url, fake_gemini):
 
 
 @pytest.fixture
+def server_env(fake_gemini, tmp_path):
+    """Environment for a real gunicorn process (tests/live_server.py) talking to the fake Gemini."""
+    return {"GEMINI_API_KEY": FAKE_KEY, "GEMINI_BASE_URL": fake_gemini.url, "GEMINI_TIMEOUT_SECONDS": "5",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}", "RATE_LIMIT": "100000/minute"}
+
+
+@pytest.fixture
 def app(make_app):
     return make_app()
 

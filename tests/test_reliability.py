@@ -1,0 +1,96 @@
+"""Faults the server must survive: a worker killed mid-stream (SQLite and PostgreSQL), a SIGTERM during a
+stream (every Render deploy), and a run of upstream failures after which it still answers."""
+import os
+import signal
+import threading
+
+import httpx
+import psutil
+import pytest
+from httpx_sse import connect_sse
+
+from tests.conftest import wait_for
+from tests.fakes.gemini import Reply
+from tests.live_server import Server, stream_turn
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server_db(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'kill.db'}"
+    url = request.getfixturevalue("postgres_url")
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS messages, conversations CASCADE"))
+    engine.dispose()
+    return url
+
+
+def test_worker_killed_mid_stream_loses_no_saved_message(server_env, server_db, fake_gemini):
+    server = Server(server_env | {"DATABASE_URL": server_db})
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            cid, _ = stream_turn(client, "first question")
+            fake_gemini.push(Reply(chunks=[f"w{i} " for i in range(50)], interval=0.1))
+            workers = {p.pid for p in psutil.Process(server.proc.pid).children()}
+            with pytest.raises(httpx.HTTPError):
+                with connect_sse(client, "POST", "/api/chat", json={"message": "second question", "conversation_id": cid}) as src:
+                    events = src.iter_sse()
+                    next(events), next(events)
+                    # kill -9 whichever worker serves us: no cleanup code runs there
+                    for pid in workers:
+                        if any(c.status == psutil.CONN_ESTABLISHED for c in psutil.Process(pid).net_connections()):
+                            os.kill(pid, signal.SIGKILL)
+                    for _ in events:
+                        pass
+            # gunicorn replaces the worker; everything committed before the kill is there
+            messages = wait_for(lambda: _messages(client, cid), timeout=30)
+            assert [m["content"] for m in messages][:3] == ["first question", "You said: first question", "second question"]
+            assert client.post("/api/chat", json={"message": "alive?", "conversation_id": cid}).status_code == 200
+    finally:
+        server.stop()
+
+
+def _messages(client, cid):
+    try:
+        response = client.get(f"/api/conversations/{cid}")
+    except httpx.HTTPError:
+        return None
+    return response.json()["messages"] if response.status_code == 200 else None
+
+
+def test_sigterm_lets_an_in_flight_stream_finish(server_env, fake_gemini):
+    server = Server(server_env)
+    fake_gemini.push(Reply(chunks=[f"w{i} " for i in range(20)], interval=0.1))  # about 2 s
+    result = {}
+
+    def stream():
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            with connect_sse(client, "POST", "/api/chat", json={"message": "deploying"}) as src:
+                result["events"] = [sse.event for sse in src.iter_sse()]
+
+    reader = threading.Thread(target=stream)
+    reader.start()
+    wait_for(lambda: len(fake_gemini.requests) == 1, timeout=10)
+    server.proc.send_signal(signal.SIGTERM)  # what Render sends on every deploy
+    reader.join(30)
+    server.proc.wait(40)
+    assert result["events"][0] == "meta" and result["events"][-1] == "done"
+    assert result["events"].count("delta") == 20
+
+
+def test_server_stays_healthy_after_a_run_of_upstream_faults(server_env, fake_gemini):
+    server = Server(server_env)
+    try:
+        faults = [Reply(error=429)] * 3 + [Reply(error=500)] * 3 + [Reply(malformed=True), Reply(reset=True),
+                  Reply(chunks=["a ", "b "], stall_after=1, stall_seconds=8), Reply(error=503)] + [Reply(error=503)] * 2
+        fake_gemini.push(*faults)
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            codes = [client.post("/api/chat", json={"message": f"try {i}"}).status_code for i in range(6)]
+            assert codes == [429, 502, 502, 502, 504, 502]
+            assert client.get("/api/health").status_code == 200
+            assert client.post("/api/chat", json={"message": "and now?"}).json()["message"]["content"] == "You said: and now?"
+    finally:
+        server.stop()
