@@ -93,11 +93,14 @@ def dominant_colours(frame: Image.Image, count: int = 5) -> list[dict]:
     quantized = small.quantize(colors=count, method=Image.Quantize.MEDIANCUT)
     palette = quantized.getpalette() or []
     total = small.width * small.height
-    found = sorted(quantized.getcolors() or [], reverse=True)
-    out = []
-    for pixels, index in found[:count]:
+    by_name: dict[str, dict] = {}  # shades with one name (four tints of paper) count as one colour
+    for pixels, index in sorted(quantized.getcolors() or [], reverse=True):
         rgb = tuple(palette[index * 3:index * 3 + 3])
-        out.append({"hex": "#%02x%02x%02x" % rgb, "name": _colour_name(rgb), "share": round(pixels / total, 3)})
+        entry = by_name.setdefault(_colour_name(rgb), {"hex": "#%02x%02x%02x" % rgb, "name": _colour_name(rgb), "share": 0.0})
+        entry["share"] += pixels / total
+    out = sorted(by_name.values(), key=lambda e: -e["share"])
+    for entry in out:
+        entry["share"] = round(entry["share"], 3)
     return out
 
 

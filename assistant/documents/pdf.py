@@ -23,7 +23,8 @@ def open_pdf(path: Path, max_pages: int) -> pymupdf.Document:
         tail = f.read()
     # MuPDF silently rebuilds a cut-off file from what is left; a person should hear it is incomplete.
     if b"%%EOF" not in tail:
-        raise errors.UnprocessableFile("The PDF is incomplete (its end is missing); it was probably cut off during download or upload.")
+        raise errors.UnprocessableFile(
+            "The PDF is incomplete (its end is missing); it was probably cut off during download or upload.")
     try:
         doc = pymupdf.open(path, filetype="pdf")
     except Exception:  # noqa: BLE001 - FileDataError, RuntimeError…: all mean unreadable

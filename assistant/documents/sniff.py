@@ -54,4 +54,5 @@ def sniff(head: bytes) -> Kind:
     if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heim", b"heis", b"avif"):
         raise errors.UnsupportedMediaType(
             f"HEIC/AVIF photos are not supported yet; export the photo as JPEG or PNG. Accepted: {ACCEPTED}.")
-    raise errors.UnsupportedMediaType(f"This file is not a supported image or PDF (checked by its content, not its name). Accepted: {ACCEPTED}.")
+    raise errors.UnsupportedMediaType(
+        f"This file is not a supported image or PDF (checked by its content, not its name). Accepted: {ACCEPTED}.")

@@ -7,23 +7,24 @@ from pathlib import Path
 from google.genai import types
 
 from .. import errors
-from ..ai.gemini import _block_reason, translate_error
+from ..ai.base import Usage
+from ..ai.gemini import block_reason, translate_error, usage_of
 
 TRANSCRIBE = ("Transcribe all the text in this image exactly as written, keeping line breaks. "
               "Output only the text; output nothing if there is none.")
 
 
-def generate(engines, parts: list[types.Part]) -> str:
+def generate(engines, parts: list[types.Part]) -> tuple[str, Usage]:
     client = engines.gemini_client()
     try:
         response = client.models.generate_content(
             model=engines.settings.gemini_text_model, contents=[types.Content(role="user", parts=parts)])
     except Exception as exc:  # noqa: BLE001 - every failure becomes a documented error
         raise translate_error(exc) from exc
-    blocked = _block_reason(response)
+    blocked = block_reason(response)
     if blocked:
         raise errors.ContentBlocked(f"The model's safety filter refused this request ({blocked}).")
-    return (response.text if response.candidates else None) or ""
+    return (response.text if response.candidates else None) or "", usage_of(response) or Usage()
 
 
 class GeminiOcr:
@@ -37,4 +38,4 @@ class GeminiOcr:
 
     def read(self, path: Path) -> str:
         image = types.Part.from_bytes(data=path.read_bytes(), mime_type="image/png")
-        return generate(self.engines, [image, types.Part(text=TRANSCRIBE)]).strip()
+        return generate(self.engines, [image, types.Part(text=TRANSCRIBE)])[0].strip()

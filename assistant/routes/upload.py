@@ -1,9 +1,8 @@
 from flask import Blueprint, current_app, request
 from pydantic import ValidationError
 
-from .. import errors
-from ..api import _describe, endpoint
-from ..documents.service import read_upload
+from .. import errors, usage
+from ..api import describe_validation_error, endpoint
 from ..schemas import UploadForm, UploadResponse
 
 bp = Blueprint("upload", __name__)
@@ -14,7 +13,8 @@ UPLOAD_BODY = {
         "type": "object", "required": ["file"],
         "properties": {
             "file": {"type": "string", "format": "binary",
-                     "description": "PNG, JPEG, WebP, GIF, TIFF, BMP or PDF, recognised by content (MAX_UPLOAD_MB, MAX_PDF_PAGES, MAX_IMAGE_PIXELS)."},
+                     "description": "PNG, JPEG, WebP, GIF, TIFF, BMP or PDF, recognised by content "
+                                    "(MAX_UPLOAD_MB, MAX_PDF_PAGES, MAX_IMAGE_PIXELS)."},
             "prompt": {"type": "string", "maxLength": 4000, "description": "What to ask about the file."},
             "analyze": {"type": "boolean", "default": True, "description": "`false`: extraction only."},
         },
@@ -39,7 +39,11 @@ def upload():
     try:
         form = UploadForm.model_validate(request.form.to_dict())
     except ValidationError as exc:
-        message, details = _describe(exc)
+        message, details = describe_validation_error(exc)
         raise errors.InvalidRequest(message, details=details) from None
-    engines = current_app.extensions["engines"]
-    return read_upload(file, engines, prompt=form.prompt, analyze=form.analyze)
+    from ..documents.service import read_upload  # PyMuPDF and Pillow load with the first upload (about 40 MB)
+
+    result = read_upload(file, current_app.extensions["engines"], prompt=form.prompt, analyze=form.analyze)
+    if analysis := result["analysis"]:
+        usage.note(engine=analysis["engine"], model=analysis["model"], **analysis["usage"])
+    return result
