@@ -13,10 +13,10 @@ import av
 import numpy as np
 
 from .. import errors
+from . import ACCEPTED
 
 SAMPLE_RATE = 16_000
 SILENCE_PEAK = 10 ** (-60 / 20)  # below -60 dBFS everywhere: nothing a person could have said
-ACCEPTED = "webm, ogg, mp4/m4a, aac, wav, mp3 or flac"
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,8 @@ def decode(data: bytes, max_seconds: float) -> DecodedAudio:
                 total += len(piece)
                 if total > limit:
                     raise errors.PayloadTooLarge(
-                        f"The recording is longer than {max_seconds:g} seconds, the most this server transcribes (MAX_AUDIO_SECONDS).")
+                        f"The recording is longer than {max_seconds:g} seconds, "
+                        "the most this server transcribes (MAX_AUDIO_SECONDS).")
                 pieces.append(piece)
     except (av.FFmpegError, ValueError, EOFError) as exc:  # broken headers, truncated files, bad packets
         raise errors.UnprocessableFile(f"This {fmt.name} file could not be decoded; it may be damaged or incomplete.") from exc

@@ -2,8 +2,8 @@
 transcript with timed segments (its timestamps are approximate; they are clamped to the recording).
 
 The audio sent is the decoded 16 kHz mono signal as FLAC, whatever was uploaded: WebM and MP4 are
-not formats Gemini lists, FLAC is; it is lossless, about 1 MB a minute, and carries none of the
-upload's metadata (names, places) to a third party.
+not formats Gemini lists, FLAC is; it is lossless, about 1.2 MB a minute (so the default 600 s stay under
+the 20 MB an inline request may carry), and carries none of the upload's metadata to a third party.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from google.genai import types
 from pydantic import BaseModel, Field, ValidationError
 
 from .. import errors
-from ..ai.gemini import _block_reason, _usage, translate_error
+from ..ai.gemini import block_reason, translate_error, usage_of
 from .decode import DecodedAudio, to_flac
 from .transcript import Transcript, Transcriber, make_transcript
 
@@ -49,12 +49,12 @@ class GeminiTranscriber(Transcriber):
             response = self.client.models.generate_content(model=self.model, contents=contents, config=config)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a documented error
             raise translate_error(exc) from exc
-        blocked = _block_reason(response)
+        blocked = block_reason(response)
         if blocked:
             raise errors.ContentBlocked(f"The model's safety filter refused this recording ({blocked}).")
         language, pieces = _parse(response.text if response.candidates else None, audio.duration)
         return make_transcript(pieces, duration=audio.duration, language=language, engine=self.engine, model=self.model,
-                               usage=_usage(response))
+                               usage=usage_of(response))
 
 
 def _parse(answer: str | None, duration: float) -> tuple[str | None, list[tuple[float, float, str]]]:
@@ -65,5 +65,7 @@ def _parse(answer: str | None, duration: float) -> tuple[str | None, list[tuple[
     try:
         parsed = _GeminiTranscript.model_validate_json(answer)
     except ValidationError:
+        if answer.startswith("{"):  # JSON cut short or malformed: never show it to the user as their words
+            raise errors.UpstreamError("The AI service returned a transcript that could not be read. Please try again.") from None
         return None, [(0.0, duration, answer)]
     return parsed.language.strip().lower() or None, [(s.start, s.end, s.text) for s in parsed.segments]

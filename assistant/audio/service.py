@@ -4,7 +4,6 @@ from __future__ import annotations
 from .. import errors
 from ..ai.base import Availability
 from ..config import Settings
-from .decode import decode
 from .transcript import Transcriber, Transcript
 from .whisper import whisper_availability
 
@@ -33,6 +32,8 @@ def make_transcriber(engines) -> Transcriber:
 
 
 def transcribe_recording(engines, data: bytes) -> Transcript:
+    from .decode import decode  # PyAV and numpy load with the first recording, not at start-up
+
     transcriber = engines.transcriber()  # a missing engine is reported before any decoding work
     audio = decode(data, engines.settings.max_audio_seconds)
     if audio.is_silent:  # nothing to hear: answer at once, and send no silence to a paid API

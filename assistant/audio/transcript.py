@@ -1,12 +1,16 @@
 """What every transcription engine returns, and the interface they share."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from ..ai.base import Usage
-from .decode import DecodedAudio
+
+if TYPE_CHECKING:  # numpy and PyAV load with the first recording, not at start-up
+    from .decode import DecodedAudio
 
 
 @dataclass(frozen=True)

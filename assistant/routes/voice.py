@@ -2,7 +2,7 @@ from flask import Blueprint, current_app, request
 
 from .. import errors, usage
 from ..api import endpoint
-from ..audio.decode import ACCEPTED
+from ..audio import ACCEPTED
 from ..audio.service import transcribe_recording
 from ..schemas import TranscriptionResponse
 
