@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from google.genai import types
 
 from .. import errors
-from .gemini import _block_reason, translate_error
+from .gemini import block_reason, translate_error
 
 # finish reasons that mean "refused" beyond the safety ones the chat path already knows
 IMAGE_REFUSALS = {"IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION", "IMAGE_OTHER", "NO_IMAGE", "RECITATION"}
@@ -29,7 +29,7 @@ class GeneratedImage:
 
 
 def _refusal(response: types.GenerateContentResponse) -> str | None:
-    reason = _block_reason(response)
+    reason = block_reason(response)
     if reason:
         return reason
     for candidate in response.candidates or []:

@@ -13,8 +13,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 
 DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
 STYLES = ("regular", "bold", "italic", "bolditalic")
@@ -65,6 +63,9 @@ def _font_file(source: str, name: str):
 
 def load_fonts(source: str | None = None) -> FontSet:
     """Register the fonts of `source` (default: the best one present) and return their names."""
+    from reportlab.pdfbase import pdfmetrics  # ReportLab loads with the first export
+    from reportlab.pdfbase.ttfonts import TTFont
+
     source = source or font_source()
     if source is None:
         raise RuntimeError("no Unicode font: install fonts-dejavu-core or pymupdf-fonts")

@@ -22,8 +22,9 @@ from .styles import MUTED, RULE, make_styles
 
 MARGIN = 2 * cm
 PAGE_WIDTH, PAGE_HEIGHT = A4
-FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN
-FRAME_HEIGHT = PAGE_HEIGHT - 2 * MARGIN
+FRAME_PADDING = 6  # platypus frames keep 6 pt inside their edges
+FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN - 2 * FRAME_PADDING
+FRAME_HEIGHT = PAGE_HEIGHT - 2 * MARGIN - 2 * FRAME_PADDING
 POINTS_PER_PIXEL = 0.75  # 96 dpi: small images keep their natural size instead of being blown up
 FOOTER_TITLE_CHARS = 80
 rl_config.useA85 = 0  # binary streams: a quarter smaller and faster to write than ASCII85 text

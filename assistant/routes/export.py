@@ -4,7 +4,7 @@ from .. import errors
 from ..api import endpoint
 from ..conversations import get_conversation
 from ..db import get_db
-from ..export import content_disposition, export_content, export_conversation
+from ..export.filename import content_disposition
 from ..schemas import ExportPdfRequest
 
 bp = Blueprint("export", __name__)
@@ -20,6 +20,8 @@ PDF_RESPONSE = {"200": {"description": "The PDF, as an attachment.",
     errors_=(errors.NotFound, errors.UnsupportedMediaType, errors.PayloadTooLarge, errors.UnprocessableFile),
 )
 def export_pdf(body: ExportPdfRequest):
+    from ..export.service import export_content, export_conversation  # ReportLab loads with the first export
+
     if body.conversation_id:
         title, pdf = export_conversation(get_conversation(get_db(), body.conversation_id), body.title)
     else:

@@ -1,7 +1,6 @@
 from flask import Blueprint, current_app
 
 from .. import errors
-from ..ai.imagegen import generate_images
 from ..api import endpoint
 from ..schemas import ImageGenerateRequest, ImageGenerateResponse
 
@@ -23,5 +22,7 @@ def generate(body: ImageGenerateRequest):
     if not availability.available:
         raise errors.CapabilityUnavailable(f"Text to Image is not available: {availability.reason}")
     model = engines.settings.gemini_image_model
+    from ..ai.imagegen import generate_images  # google-genai loads only where Gemini is used
+
     images = generate_images(engines.gemini_client(), model, body.prompt, body.aspect_ratio)
     return {"images": [i.to_dict() for i in images], "engine": "gemini", "model": model}
