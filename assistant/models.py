@@ -99,15 +99,16 @@ class UsageRollup(Base):
 
 
 class UsageLatency(Base):
-    """Latency histogram per bucket and feature: `le_ms` is the bucket's upper bound (see usage.store)."""
+    """Latency histogram per bucket and feature: `le_ms` is the bucket's upper bound (see usage.store).
+    Keyed feature and bound before time, so the percentile query reads it in order without sorting."""
 
     __tablename__ = "usage_latency"
     __table_args__ = {"sqlite_with_rowid": False}
 
     span: Mapped[int] = mapped_column(Integer, primary_key=True)
-    start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     feature: Mapped[str] = mapped_column(String(32), primary_key=True)
     le_ms: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger)
 
 

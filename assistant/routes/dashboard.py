@@ -29,7 +29,7 @@ def dashboard():
     now = int(recorder.clock())
     try:
         body = report.usage(db, settings, range_, now)
-        requests, tokens, day = recorder.used_today(client_key())
+        requests, tokens, day = recorder.used_today(client_key(), fresh=True)
     except SQLAlchemyError:
         raise errors.CapabilityUnavailable("The database did not answer; usage cannot be shown right now.") from None
     line = lambda used, limit: {"used": used, "limit": limit, "remaining": None if limit is None else max(0, limit - used)}  # noqa: E731

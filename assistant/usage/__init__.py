@@ -7,6 +7,7 @@ A streamed response is recorded when its stream is closed, so its tokens and lat
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -68,7 +69,10 @@ def init_usage(app: Flask) -> None:
     app.extensions["usage"] = recorder
     app.extensions["usage_metrics"] = metrics
     app.register_blueprint(metrics_bp)
-    app.before_request(_before)
+    # First of all before-request hooks, so refusals by the access token or the rate limiter are usage
+    # too; the quota check comes after them (an unauthenticated caller gets 401, not a quota).
+    app.before_request_funcs.setdefault(None, []).insert(0, _before)
+    app.before_request(_check_quota)
     app.after_request(_after)
 
 
@@ -90,9 +94,13 @@ def _before() -> None:
     pending = _Pending(started=time.perf_counter(), at_ms=int(recorder.clock() * 1000), feature=_feature(),
                        client_key=client_key())
     g._usage = pending
+
+
+def _check_quota() -> None:
     settings = current_app.config["SETTINGS"]
-    if (settings.daily_request_limit or settings.daily_token_limit) and pending.feature not in QUOTA_EXEMPT:
-        check_quota(recorder, settings, pending.client_key)
+    pending: _Pending | None = g.get("_usage")
+    if pending and (settings.daily_request_limit or settings.daily_token_limit) and pending.feature not in QUOTA_EXEMPT:
+        check_quota(current_app.extensions["usage"], settings, pending.client_key)
 
 
 def check_quota(recorder: Recorder, settings, key: str) -> None:
@@ -110,16 +118,24 @@ def check_quota(recorder: Recorder, settings, key: str) -> None:
                                    retry_after=wait)
 
 
+def _error_code(response: Response) -> str:
+    """The envelope's code (every error is `{"error": {"code", …}}`); plain json.loads is the cheap way."""
+    if response.is_json and not response.is_streamed:
+        try:
+            return str(json.loads(response.get_data())["error"]["code"])[:40]
+        except (ValueError, KeyError, TypeError):
+            pass
+    return f"http_{response.status_code}"
+
+
 def _after(response: Response) -> Response:
     pending: _Pending | None = g.get("_usage")
     if pending is None:
         return response
     recorder: Recorder = current_app.extensions["usage"]
     status, bytes_in, method = response.status_code, request.content_length or 0, request.method
-    if pending.error_code is None and status >= 400 and response.is_json:
-        body = response.get_json(silent=True)
-        if isinstance(body, dict) and isinstance(body.get("error"), dict):
-            pending.error_code = str(body["error"].get("code"))[:40]
+    if pending.error_code is None and status >= 400:
+        pending.error_code = _error_code(response)
 
     def finish() -> None:
         recorder.record(Event(

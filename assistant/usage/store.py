@@ -89,7 +89,7 @@ def write_batch(db: Database, events: Iterable[Event]) -> None:
             r[2] += e.output_tokens or 0
             r[3] += e.bytes_in
             r[4] += e.latency_ms
-            latency[(span, start, e.feature, le)] += 1
+            latency[(span, e.feature, le, start)] += 1
         if e.counts_for_quota:
             c = clients[(e.day(), e.client_key)]
             c[0] += 1
@@ -98,7 +98,7 @@ def write_batch(db: Database, events: Iterable[Event]) -> None:
     rollup_rows = [dict(span=k[0], start=k[1], feature=k[2], engine=k[3], model=k[4], status=k[5], error_code=k[6],
                         requests=v[0], input_tokens=v[1], output_tokens=v[2], bytes_in=v[3], latency_ms_sum=v[4])
                    for k, v in sorted(rollup.items())]
-    latency_rows = [dict(span=k[0], start=k[1], feature=k[2], le_ms=k[3], count=n) for k, n in sorted(latency.items())]
+    latency_rows = [dict(span=k[0], feature=k[1], le_ms=k[2], start=k[3], count=n) for k, n in sorted(latency.items())]
     client_rows = [dict(day=k[0], client_key=k[1], requests=v[0], tokens=v[1]) for k, v in sorted(clients.items())]
     with db.session() as session:
         session.execute(UsageEvent.__table__.insert(), [
@@ -108,7 +108,7 @@ def write_batch(db: Database, events: Iterable[Event]) -> None:
         _upsert(session, UsageRollup, rollup_rows,
                 ["span", "start", "feature", "engine", "model", "status", "error_code"],
                 ["requests", "input_tokens", "output_tokens", "bytes_in", "latency_ms_sum"])
-        _upsert(session, UsageLatency, latency_rows, ["span", "start", "feature", "le_ms"], ["count"])
+        _upsert(session, UsageLatency, latency_rows, ["span", "feature", "le_ms", "start"], ["count"])
         _upsert(session, UsageClientDay, client_rows, ["day", "client_key"], ["requests", "tokens"])
 
 
