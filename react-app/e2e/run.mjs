@@ -1,0 +1,421 @@
+/**
+ * End-to-end: the BUILT app, served with /api forwarded to the real Flask API, driven in Debian's
+ * Chromium through playwright-core. Two API instances run side by side:
+ *   - "gemini": GEMINI_API_KEY set, Gemini answered by the repo's fake over real HTTP;
+ *   - "offline": no key, the embedded local engines (Whisper for the microphone recording).
+ * Every process started here is stopped at the end, whatever happens.
+ * Screenshots go to react-app/test-artifacts/. Run with `npm run e2e` (after `npm run build`).
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+import { serveBuild } from './serve.mjs';
+
+const require = createRequire(import.meta.url);
+const APP = resolve(new URL('..', import.meta.url).pathname);
+const REPO = resolve(APP, '..');
+const BUILD = join(APP, 'build');
+const ARTIFACTS = join(APP, 'test-artifacts');
+const PYTHON = process.env.E2E_PYTHON ?? (existsSync(join(REPO, '.venv/bin/python')) ? join(REPO, '.venv/bin/python') : 'python3');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SPEECH = 'Hello world. This is a test of the voice page.';
+
+const children = [];
+const servers = [];
+let tmp;
+const results = [];
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+function start(name, args, env) {
+  const child = spawn(PYTHON, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const log = [];
+  child.stdout.on('data', (d) => log.push(d.toString()));
+  child.stderr.on('data', (d) => log.push(d.toString()));
+  child.log = log;
+  child.label = name;
+  children.push(child);
+  return child;
+}
+
+async function waitForHttp(url, child, seconds = 90) {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${child.label} exited:\n${child.log.join('').slice(-3000)}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return res.json();
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${child.label} did not answer ${url} within ${seconds} s:\n${child.log.join('').slice(-3000)}`);
+}
+
+async function startApi(name, env) {
+  const port = await freePort();
+  const api = start(`API (${name})`, ['app.py'], {
+    PORT: String(port),
+    DATABASE_URL: `sqlite:///${join(tmp, `${name}.db`)}`,
+    LOG_LEVEL: 'WARNING',
+    RATE_LIMIT: '10000/minute',
+    ...env,
+  });
+  const apiUrl = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${apiUrl}/api/health`, api);
+  const web = await serveBuild(BUILD, apiUrl);
+  servers.push(web.server);
+  return web.url;
+}
+
+function stopAll() {
+  for (const s of servers) s.close();
+  for (const c of children) {
+    if (c.exitCode === null) {
+      try {
+        process.kill(-c.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+}
+
+async function killHard() {
+  await new Promise((r) => setTimeout(r, 1500));
+  for (const c of children) {
+    if (c.exitCode === null) {
+      try {
+        process.kill(-c.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  }
+}
+
+function assert(cond, message) {
+  if (!cond) throw new Error(`assertion failed: ${message}`);
+}
+
+let currentPage = null; // screenshotted when a step fails
+const ONLY = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY, 'i') : null;
+
+async function step(name, fn) {
+  if (ONLY && !ONLY.test(name)) return;
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true, ms: Date.now() - t0 });
+    console.log(`  ✓ ${name} (${Date.now() - t0} ms)`);
+  } catch (err) {
+    results.push({ name, ok: false, ms: Date.now() - t0, err });
+    await currentPage?.screenshot({ path: join(ARTIFACTS, `failed-${name.replace(/\W+/g, '-').slice(0, 60)}.png`), fullPage: true }).catch(() => undefined);
+    console.log(`  ✗ ${name}\n    ${String(err?.stack ?? err).split('\n').slice(0, 6).join('\n    ')}`);
+  }
+}
+
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core on the current page: no serious or critical violation allowed. */
+async function checkA11y(page, label) {
+  await page.addScriptTag({ content: AXE });
+  const violations = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  });
+  assert(violations.length === 0, `${label}: accessibility violations:\n      ${violations.join('\n      ')}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+async function download(page, click) {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), click()]);
+  const path = join(tmp, `dl-${Date.now()}-${dl.suggestedFilename()}`);
+  await dl.saveAs(path);
+  return { name: dl.suggestedFilename(), bytes: readFileSync(path) };
+}
+
+async function main() {
+  if (!existsSync(join(BUILD, 'index.html'))) {
+    console.log('No build found: running npm run build');
+    execFileSync('npm', ['run', 'build'], { cwd: APP, stdio: 'inherit' });
+  }
+  rmSync(ARTIFACTS, { recursive: true, force: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  tmp = mkdtempSync(join(tmpdir(), 'assistant-e2e-'));
+
+  // Inputs made here: spoken audio (espeak-ng), a one-page PDF and a PNG (PyMuPDF).
+  const wav = join(tmp, 'speech.wav');
+  execFileSync('espeak-ng', ['-s', '140', '-w', wav, SPEECH]);
+  const pdf = join(tmp, 'report.pdf');
+  const png = join(tmp, 'generated.png');
+  execFileSync(PYTHON, ['-c', `
+import pymupdf
+doc = pymupdf.open(); page = doc.new_page()
+page.insert_text((72, 100), "Quarterly report", fontsize=20)
+page.insert_text((72, 130), "Revenue grew 12 percent in the third quarter.", fontsize=12)
+doc.save(${JSON.stringify(pdf)})
+pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 256, 144), 0)
+for x in range(256):
+    for y in range(144):
+        pix.set_pixel(x, y, (79 + x // 4, 70 + y // 2, 229 - x // 3))
+pix.save(${JSON.stringify(png)})
+`]);
+
+  const fakePort = await freePort();
+  const fake = start('fake Gemini', ['-m', 'tests.fakes.gemini', '--port', String(fakePort), '--echo', '--interval', '0.04', '--image', png], {});
+  const gemini = await startApi('gemini', { GEMINI_API_KEY: 'e2e-not-a-real-key', GEMINI_BASE_URL: `http://127.0.0.1:${fakePort}`, AI_PROVIDER: 'auto' });
+  void fake;
+  const offline = await startApi('offline', { GEMINI_API_KEY: '', AI_PROVIDER: 'local' });
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${wav}`, '--autoplay-policy=no-user-gesture-required'],
+  });
+  try {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true, colorScheme: 'light' });
+    await ctx.grantPermissions(['microphone', 'clipboard-read', 'clipboard-write']);
+    const page = await ctx.newPage();
+    currentPage = page;
+    page.on('dialog', (d) => d.accept());
+    const consoleErrors = [];
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+
+    console.log(`With the fake Gemini (${gemini})`);
+    await step('Text to Text: a streamed reply with highlighted code, saved in the sidebar', async () => {
+      await page.goto(gemini + '/');
+      await page.getByRole('heading', { name: 'Ask anything' }).waitFor();
+      const question = 'Show me **bold** text and this code:\n\n```python\ndef add(a, b):\n    return a + b\n```\n\nthanks';
+      await page.getByLabel('Your message').fill(question);
+      await page.getByRole('button', { name: 'Send' }).click();
+      // While it streams, the stop button is shown and the reply grows.
+      await page.getByRole('button', { name: 'Stop' }).waitFor({ timeout: 10_000 });
+      const partial = await page.locator('.message-assistant').last().innerText();
+      await page.getByRole('button', { name: 'Send' }).waitFor({ timeout: 30_000 });
+      const full = await page.locator('.message-assistant').last().innerText();
+      assert(full.includes('You said:') && full.includes('thanks'), `reply text: ${full}`);
+      assert(partial.length < full.length, 'the reply arrived in pieces');
+      await page.locator('.message-assistant .hljs-keyword').first().waitFor({ timeout: 10_000 });
+      assert((await page.locator('.message-assistant strong').first().innerText()) === 'bold', 'markdown bold rendered');
+      assert((await page.locator('.engine-name').innerText()).includes('gemini'), 'engine shown');
+      await page.locator('.conversation-list li').first().waitFor();
+      assert(page.url().includes('?c='), 'conversation id in the address');
+      await checkA11y(page, 'chat');
+      await shot(page, '01-chat');
+    });
+
+    await step('Text to Text: stop a reply; it is marked incomplete; copy works', async () => {
+      await page.getByLabel('Your message').fill('Please write a long answer ' + 'about streaming replies '.repeat(30));
+      await page.getByLabel('Your message').press('Enter');
+      await page.getByRole('button', { name: 'Stop' }).waitFor();
+      await page.waitForTimeout(400);
+      await page.getByRole('button', { name: 'Stop' }).click();
+      await page.getByText('Incomplete').waitFor();
+      await page.locator('.message-assistant').first().getByRole('button', { name: 'Copy' }).click();
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      assert(copied.startsWith('You said:'), `clipboard: ${copied.slice(0, 40)}`);
+      // Reloading shows the saved conversation, with the cut reply still marked (the API saves it
+      // when it notices the client has gone: wait for that).
+      const id = new URL(page.url()).searchParams.get('c');
+      for (let i = 0; i < 50; i++) {
+        const saved = await (await page.request.get(`${gemini}/api/conversations/${id}`)).json();
+        if (saved.messages.length === 4) break;
+        await page.waitForTimeout(200);
+      }
+      await page.reload();
+      await page.getByText('Incomplete').waitFor();
+      assert((await page.locator('.message').count()) === 4, 'four saved messages');
+    });
+
+    await step('Text to Text: export the conversation as PDF', async () => {
+      const file = await download(page, () => page.getByRole('button', { name: 'Export PDF' }).click());
+      assert(file.bytes.subarray(0, 5).toString() === '%PDF-', 'a PDF came back');
+      assert(file.name.endsWith('.pdf'), `file name ${file.name}`);
+    });
+
+    await step('Text to Text: new chat and delete a conversation', async () => {
+      await page.getByRole('button', { name: 'New chat' }).click();
+      await page.getByRole('heading', { name: 'Ask anything' }).waitFor();
+      const before = await page.locator('.conversation-list li').count();
+      await page.getByRole('button', { name: /^Delete conversation/ }).first().click();
+      await page.waitForFunction((n) => document.querySelectorAll('.conversation-list li').length === n - 1, before);
+    });
+
+    await step('Image to Text: upload a PDF with progress, text per page, analysis, PDF export', async () => {
+      await page.getByRole('link', { name: 'Image to Text' }).click();
+      await page.locator('input[type=file]').setInputFiles(pdf);
+      await page.getByText('report.pdf').waitFor();
+      await page.getByLabel('Question (optional)').fill('What grew?');
+      await page.getByRole('button', { name: 'Extract text' }).click();
+      await page.locator('.page-text').first().waitFor({ timeout: 60_000 });
+      const text = await page.locator('.page-text').first().innerText();
+      assert(text.includes('Page 1') && text.includes('Text layer') && text.includes('Revenue grew 12 percent'), `page text: ${text}`);
+      const analysis = await page.locator('.analysis').innerText();
+      assert(analysis.includes('gemini') && analysis.includes('What grew?'), `analysis: ${analysis.slice(0, 200)}`);
+      await checkA11y(page, 'image to text');
+      await shot(page, '02-image-to-text');
+      const file = await download(page, () => page.getByRole('button', { name: 'Export PDF' }).click());
+      assert(file.bytes.subarray(0, 5).toString() === '%PDF-', 'a PDF came back');
+    });
+
+    await step('Image to Text: an unsupported file shows the API’s message', async () => {
+      const bogus = join(tmp, 'notes.png');
+      writeFileSync(bogus, 'this is plain text, not a picture');
+      await page.locator('input[type=file]').setInputFiles(bogus);
+      await page.getByRole('button', { name: 'Extract text' }).click();
+      const alert = page.getByRole('alert');
+      await alert.waitFor({ timeout: 30_000 });
+      const msg = await alert.innerText();
+      assert(msg.length > 10 && !/status \d+/.test(msg), `error message: ${msg}`);
+    });
+
+    await step('Text to Image: generate, view, download the image, export PDF', async () => {
+      await page.getByRole('link', { name: 'Text to Image' }).click();
+      await page.getByLabel('Prompt').fill('A lighthouse on a cliff at sunset, watercolour');
+      await page.getByText('16:9').click();
+      await page.getByRole('button', { name: 'Generate' }).click();
+      const img = page.locator('.generated img').first();
+      await img.waitFor({ timeout: 30_000 });
+      assert(await img.evaluate((el) => el.complete && el.naturalWidth === 256), 'the image is shown');
+      const file = await download(page, () => page.getByRole('button', { name: /Download image/ }).first().click());
+      assert(file.bytes.subarray(1, 4).toString() === 'PNG', 'a PNG was downloaded');
+      assert(file.name.startsWith('a-lighthouse-on-a-cliff'), `file name ${file.name}`);
+      await checkA11y(page, 'text to image');
+      await shot(page, '03-text-to-image');
+      const pdfFile = await download(page, () => page.getByRole('button', { name: 'Export PDF' }).click());
+      assert(pdfFile.bytes.subarray(0, 5).toString() === '%PDF-', 'a PDF came back');
+    });
+
+    await step('Dashboard: the numbers match the API, charts drawn, dark theme', async () => {
+      await page.getByRole('link', { name: 'Dashboard' }).click();
+      await page.getByTestId('totals').waitFor();
+      await page.locator('.chart-canvas canvas').nth(2).waitFor({ timeout: 15_000 });
+      const api = await (await page.request.get(gemini + '/api/dashboard?range=24h')).json();
+      const shown = await page.locator('.stat').first().locator('.stat-value').innerText();
+      const shownN = Number(shown.replace(/\D/g, ''));
+      // The page's own fetch and ours can differ by the requests made in between (health, this one).
+      assert(Math.abs(shownN - api.totals.requests) <= 2 && shownN >= 8, `requests shown ${shown}, API ${api.totals.requests}`);
+      const features = api.features.map((f) => f.feature);
+      for (const f of ['chat', 'upload', 'image', 'export']) assert(features.includes(f), `feature ${f} counted: ${features}`);
+      await page.getByText('Your use today').waitFor();
+      await page.getByText('CPU').waitFor();
+      await checkA11y(page, 'dashboard');
+      await shot(page, '05-dashboard');
+      await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+      await page.waitForTimeout(300);
+      await checkA11y(page, 'dashboard (dark)');
+      await shot(page, '05-dashboard-dark');
+      await page.getByRole('link', { name: 'Text to Text' }).click();
+      await page.getByLabel('Your message').fill('A dark theme check:\n\n```js\nconst answer = 42; // highlighted\n```');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.locator('.message-assistant .hljs-keyword').first().waitFor({ timeout: 30_000 });
+      await page.getByRole('button', { name: 'Send' }).waitFor({ timeout: 30_000 });
+      await checkA11y(page, 'chat (dark)');
+      await shot(page, '01-chat-dark');
+      await page.getByRole('button', { name: 'Switch to light theme' }).click();
+    });
+
+    await step('Phone-sized screen: chat and voice stay usable', async () => {
+      const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+      const p = await phone.newPage();
+      await p.goto(gemini + '/');
+      await p.getByLabel('Your message').waitFor();
+      const overflow = await p.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+      assert(!overflow, 'no horizontal scrolling on a phone');
+      await checkA11y(p, 'chat (phone)');
+      await shot(p, '06-phone-chat');
+      await p.goto(gemini + '/voice-to-text');
+      await p.getByRole('button', { name: 'Start recording' }).waitFor();
+      assert(!(await p.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1)), 'no horizontal scrolling');
+      await shot(p, '06-phone-voice');
+      await p.goto(gemini + '/dashboard');
+      await p.getByTestId('totals').waitFor();
+      await p.locator('.chart-canvas canvas').first().waitFor({ timeout: 15_000 });
+      await checkA11y(p, 'dashboard (phone)');
+      await shot(p, '06-phone-dashboard');
+      await phone.close();
+    });
+
+    console.log(`Offline, no key (${offline})`);
+    await step('Text to Image offline: explains what it needs instead of failing', async () => {
+      await page.goto(offline + '/text-to-image');
+      const notice = page.getByText('Image generation is not available on this server.');
+      await notice.waitFor();
+      assert(await page.getByText(/GEMINI_API_KEY/).first().isVisible(), 'says to set GEMINI_API_KEY');
+      assert(await page.getByRole('button', { name: 'Generate' }).isDisabled(), 'generate is disabled');
+      await checkA11y(page, 'text to image (offline)');
+      await shot(page, '03-text-to-image-offline');
+    });
+
+    await step('Voice to Text: record from the (fake) microphone, transcribe offline, send to chat', async () => {
+      await page.goto(offline + '/voice-to-text');
+      await page.getByRole('button', { name: 'Start recording' }).click();
+      await page.getByRole('button', { name: 'Stop recording' }).waitFor();
+      await page.waitForFunction(() => document.querySelector('.timer')?.textContent === '0:03', null, { timeout: 10_000 });
+      const level = await page.locator('.level-fill').evaluate((el) => el.style.transform);
+      await shot(page, '04-voice-recording');
+      await page.getByRole('button', { name: 'Stop recording' }).click();
+      await page.locator('.transcript-text').waitFor({ timeout: 120_000 });
+      const text = (await page.locator('.transcript-text').innerText()).toLowerCase();
+      assert(/hello|world|test|voice/.test(text), `transcript: ${text}`);
+      assert(level !== 'scaleX(0)', `level meter moved (${level})`);
+      assert((await page.locator('.segments li').count()) >= 1, 'segments listed');
+      await checkA11y(page, 'voice to text');
+      await shot(page, '04-voice-to-text');
+      const pdfFile = await download(page, () => page.getByRole('button', { name: 'Export PDF' }).click());
+      assert(pdfFile.bytes.subarray(0, 5).toString() === '%PDF-', 'a PDF came back');
+      await page.getByRole('button', { name: 'Send to chat' }).click();
+      await page.waitForURL(offline + '/');
+      const draft = await page.getByLabel('Your message').inputValue();
+      assert(draft.toLowerCase() === text.trim(), `draft in chat: ${draft}`);
+    });
+
+    await step('Voice to Text: upload a file instead', async () => {
+      await page.goto(offline + '/voice-to-text');
+      await page.locator('input[type=file]').setInputFiles(wav);
+      await page.locator('.transcript-text').waitFor({ timeout: 120_000 });
+      assert(/hello|world|test/i.test(await page.locator('.transcript-text').innerText()), 'uploaded audio transcribed');
+    });
+
+    assert(consoleErrors.length === 0, `uncaught page errors: ${consoleErrors.join('; ')}`);
+    await ctx.close();
+  } finally {
+    await browser.close();
+  }
+}
+
+let code = 0;
+try {
+  await main();
+} catch (err) {
+  console.error(err);
+  code = 1;
+} finally {
+  stopAll();
+  await killHard();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+}
+const failed = results.filter((r) => !r.ok);
+console.log(`\n${results.length - failed.length} passed, ${failed.length} failed; screenshots in ${ARTIFACTS}`);
+if (failed.length) {
+  for (const f of failed) console.log(`  FAILED ${f.name}`);
+  for (const c of children) if (c.log.length) console.log(`--- ${c.label} (last lines)\n${c.log.join('').slice(-1500)}`);
+}
+process.exit(code || (failed.length ? 1 : 0));

@@ -1,0 +1,24 @@
+/** The optional access token (server's APP_ACCESS_TOKEN), kept in this browser only. */
+const KEY = 'accessToken';
+
+export function getToken(): string | null {
+  try {
+    return localStorage.getItem(KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function setToken(token: string | null): void {
+  try {
+    if (token) localStorage.setItem(KEY, token);
+    else localStorage.removeItem(KEY);
+  } catch {
+    /* storage disabled: nothing to remember */
+  }
+}
+
+export const authHeader = (): Record<string, string> => {
+  const token = getToken();
+  return token ? { Authorization: `Bearer ${token}` } : {};
+};
