@@ -14,6 +14,7 @@ from .config import Settings, load_settings
 from .db import Database
 from .errors import register_error_handlers
 from .routes import register_blueprints
+from .security import init_security
 from .usage import init_usage
 
 __version__ = "0.1.0"
@@ -50,7 +51,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["engines"] = Engines(settings)
 
     CORS(app, resources={r"/api/*": {"origins": settings.origins}}, supports_credentials=False,
-         expose_headers=["Retry-After", "Content-Disposition", "X-Conversation-Id"])
+         expose_headers=["Retry-After", "Content-Disposition", "X-Conversation-Id", "X-Request-ID"])
+    init_security(app)  # access token, rate limits, security headers, request log
     init_usage(app)  # usage events, quotas, GET /metrics (assistant/usage)
     register_error_handlers(app)
     register_blueprints(app)

@@ -16,7 +16,7 @@ from .schemas import ErrorEnvelope
 COMPONENT_REF = "#/components/schemas/{model}"
 
 
-def _describe(exc: ValidationError) -> tuple[str, list[dict]]:
+def describe_validation_error(exc: ValidationError) -> tuple[str, list[dict]]:
     details = []
     for err in exc.errors(include_url=False, include_input=False):
         field = ".".join(str(p) for p in err["loc"]) or "body"
@@ -40,7 +40,7 @@ def parse_json(model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(data, context={"max_message_chars": settings.max_message_chars})
     except ValidationError as exc:
-        message, details = _describe(exc)
+        message, details = describe_validation_error(exc)
         raise errors.InvalidRequest(message, details=details) from None
 
 
@@ -103,7 +103,7 @@ def build_openapi(app: Flask, version: str) -> dict:
             ok["content"] = {"application/json": {"schema": ref(spec["response"])}}
         responses: dict[str, Any] = {str(spec["status"]): ok, **spec["extra"]}
         envelope = ref(ErrorEnvelope)
-        for err in (errors.InvalidRequest,) * (spec["body"] is not None) + spec["errors"] + (errors.RateLimited, errors.InternalError):
+        for err in (errors.InvalidRequest,) * (spec["body"] is not None) + spec["errors"] + (errors.RateLimited, errors.QuotaExceeded, errors.InternalError):
             entry = responses.setdefault(str(err.status), {"description": "", "content": {"application/json": {"schema": envelope}}})
             codes = [c for c in entry["description"].split(", ") if c]
             if err.code not in codes and "content" in entry and "application/json" in entry["content"]:

@@ -6,8 +6,10 @@ HTTP errors (404, 405, 413, …) and anything unexpected into the envelope. Neve
 from __future__ import annotations
 
 import logging
+import math
+import time
 
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -73,14 +75,15 @@ def from_http_exception(exc: HTTPException) -> ApiError:
     cls = _BY_STATUS.get(exc.code or 500)
     if cls is None:
         cls = InvalidRequest if (exc.code or 500) < 500 else InternalError
-    message = cls.message
-    if exc.code == 429 and exc.description:  # Flask-Limiter describes the limit, e.g. "600 per 1 minute"
+    message, retry_after = cls.message, None
+    if exc.code == 429:  # from Flask-Limiter: say the limit ("600 per 1 minute") and when it resets
         message = f"Too many requests (limit: {exc.description}). Please wait a moment and try again."
+        limiter = current_app.extensions.get("rate_limiter")
+        current = limiter.current_limit if limiter else None
+        retry_after = max(1, math.ceil(current.reset_at - time.time())) if current else 60
     if exc.code == 413:
-        from flask import current_app
-
         message = f"The upload is larger than this server accepts (MAX_UPLOAD_MB = {current_app.config['SETTINGS'].max_upload_mb} MB)."
-    return cls(message)
+    return cls(message, retry_after=retry_after)
 
 
 def register_error_handlers(app: Flask) -> None:

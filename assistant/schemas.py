@@ -111,11 +111,14 @@ class ImageGenerateResponse(BaseModel):
 
 
 # --- PDF export ---------------------------------------------------------------------------------
+MAX_EXPORT_CHARS = 600_000  # about four 500-message conversations (~10 s of one core): longer would hold a worker too long
+
+
 class ExportPdfRequest(Strict):
     """Either markdown `content` (with optional `images`) or a saved `conversation_id`."""
 
     title: str | None = Field(None, max_length=200, description="Document title; for a conversation, defaults to its title.")
-    content: str | None = Field(None, max_length=1_000_000, description="Markdown: headings, emphasis, lists, links, code, tables.")
+    content: str | None = Field(None, max_length=MAX_EXPORT_CHARS, description="Markdown: headings, emphasis, lists, links, code, tables.")
     images: list[str] = Field(default_factory=list, max_length=20, description="Images to embed after the text: base64, or `data:image/…;base64,` URLs.")
     conversation_id: str | None = Field(None, pattern=ID_PATTERN, description="Export this saved conversation instead of `content`.")
 
@@ -190,6 +193,7 @@ class UploadAnalysis(BaseModel):
     model: str
     offline: bool = Field(description="True when the embedded offline model wrote it from the extracted text and image facts.")
     notice: str | None = Field(description="Says what the model based the analysis on when it did not see the image.")
+    usage: UsageOut
 
 
 class UploadResponse(BaseModel):

@@ -35,7 +35,8 @@ def init_security(app: Flask) -> None:
     limiter = Limiter(
         # one budget per client across all routes, not one per route
         key_func=client_key, app=app, application_limits=[settings.rate_limit], storage_uri=settings.ratelimit_storage_uri,
-        headers_enabled=True, application_limits_exempt_when=lambda: request.path in OPEN_PATHS or request.method == "OPTIONS",
+        # no X-RateLimit-*/Retry-After on every response: Retry-After goes on 429s only (errors.py)
+        headers_enabled=False, application_limits_exempt_when=lambda: request.path in OPEN_PATHS or request.method == "OPTIONS",
         # a broken Redis must not take the API down: count in memory until it is back
         in_memory_fallback_enabled=True, swallow_errors=True,
     )

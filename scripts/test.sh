@@ -17,6 +17,6 @@ python -m pytest -q "$@"
 if [ -f react-app/package.json ]; then
   echo "==> web app unit tests"
   (cd react-app && npm test --silent)
-  echo "==> end-to-end tests (Chromium)"
-  (cd react-app && npm run build --silent && npm run e2e --silent)
+  echo "==> end-to-end tests (builds the app, then drives it in Chromium against the real API)"
+  (cd react-app && npm run e2e --silent)
 fi

@@ -3,6 +3,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 
 import httpx
 from httpx_sse import connect_sse
@@ -15,15 +16,21 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         clean = {k: v for k, v in os.environ.items() if not k.startswith(("GEMINI", "OPENAI", "AI_PROVIDER"))}
+        # The log goes to a file: an unread pipe fills up and then blocks the server on its next log line.
+        self.log = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"], cwd=ROOT,
             env=clean | env | {"PORT": str(self.port), "WEB_CONCURRENCY": "2"},
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            stdout=self.log, stderr=subprocess.STDOUT, text=True)
         wait_for(self._healthy, timeout=60, interval=0.2)
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
 
     def _healthy(self):
         if self.proc.poll() is not None:
-            raise AssertionError(self.proc.stdout.read())
+            raise AssertionError(self.output())
         try:
             return httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200
         except httpx.HTTPError:
@@ -31,7 +38,9 @@ class Server:
 
     def stop(self) -> str:
         self.proc.send_signal(signal.SIGTERM)
-        out, _ = self.proc.communicate(timeout=40)
+        self.proc.wait(timeout=40)
+        out = self.output()
+        self.log.close()
         return out
 
 

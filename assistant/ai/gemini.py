@@ -64,7 +64,7 @@ def translate_error(exc: BaseException) -> errors.ApiError:
     return errors.UpstreamError("The connection to the AI service failed. Please try again.")
 
 
-def _block_reason(response: types.GenerateContentResponse) -> str | None:
+def block_reason(response: types.GenerateContentResponse) -> str | None:
     feedback = response.prompt_feedback
     if feedback and feedback.block_reason:
         return str(feedback.block_reason.value if hasattr(feedback.block_reason, "value") else feedback.block_reason)
@@ -75,7 +75,7 @@ def _block_reason(response: types.GenerateContentResponse) -> str | None:
     return None
 
 
-def _usage(response: types.GenerateContentResponse) -> Usage | None:
+def usage_of(response: types.GenerateContentResponse) -> Usage | None:
     meta = response.usage_metadata
     if not meta:
         return None
@@ -99,10 +99,10 @@ class GeminiChat(ChatProvider):
             stream = self.client.models.generate_content_stream(model=self.model, contents=contents, config=config)
             usage, finished = None, False
             for response in stream:
-                blocked = _block_reason(response)
+                blocked = block_reason(response)
                 if blocked:
                     raise errors.ContentBlocked(f"The model's safety filter refused this request ({blocked}).")
-                usage = _usage(response) or usage
+                usage = usage_of(response) or usage
                 finished = finished or any(c.finish_reason for c in response.candidates or [])
                 text = response.text if response.candidates else None
                 if text:

@@ -48,6 +48,7 @@ class Reply:
 class FakeGemini:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, default: Reply | None = None):
         self.default = default or Reply()
+        self.image_default: Reply | None = None  # unscripted requests asking for IMAGE output get this
         self.requests: list[dict] = []
         self._script: deque[Reply] = deque()
         self._lock = threading.Lock()
@@ -83,7 +84,10 @@ class FakeGemini:
     def next_reply(self, record: dict) -> Reply:
         with self._lock:
             self.requests.append(record)
-            return self._script.popleft() if self._script else self.default
+            if self._script:
+                return self._script.popleft()
+            modalities = (record["body"].get("generationConfig") or {}).get("responseModalities") or []
+            return self.image_default if self.image_default and "IMAGE" in modalities else self.default
 
 
 def _last_user_text(body: dict) -> str:
@@ -177,7 +181,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test): nothing to tell it
+            pass
 
     def _reset(self):
         # SO_LINGER 0 makes close() send RST: the client sees "connection reset by peer"
@@ -191,9 +198,16 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8123)
     parser.add_argument("--chunks", type=int, default=20, help="words per streamed reply")
     parser.add_argument("--interval", type=float, default=0.05, help="seconds between chunks")
+    parser.add_argument("--echo", action="store_true", help="echo the last user message instead of wordN chunks")
+    parser.add_argument("--image", help="PNG file answered to requests asking for IMAGE output (Text to Image)")
     args = parser.parse_args()
-    default = Reply(chunks=[f"word{i} " for i in range(args.chunks)], interval=args.interval)
-    fake = FakeGemini(port=args.port, default=default).start()
+    chunks = None if args.echo else [f"word{i} " for i in range(args.chunks)]
+    default = Reply(chunks=chunks, interval=args.interval)
+    fake = FakeGemini(port=args.port, default=default)
+    if args.image:
+        with open(args.image, "rb") as f:
+            fake.image_default = Reply(chunks=[], images=[f.read()])
+    fake.start()
     print(f"fake Gemini on {fake.url}", flush=True)
     try:
         threading.Event().wait()
