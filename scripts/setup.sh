@@ -22,7 +22,8 @@ if ! python -c 'import llama_cpp' 2>/dev/null; then
   say "Building llama-cpp-python (the offline chat engine). This takes about 5 minutes on 2 cores; progress below."
   CMAKE_ARGS="-DGGML_NATIVE=OFF" FORCE_CMAKE=1 python -m pip install --no-cache-dir --no-binary llama-cpp-python \
     --progress-bar on -v "llama-cpp-python==$(sed -n 's/^llama-cpp-python==//p' requirements-local.txt)" 2>&1 \
-    | grep --line-buffered -E '^\s*\[[ 0-9]+%\]|Successfully|ERROR|error:' || true
+    | grep --line-buffered -oE '\[[0-9]+/[0-9]+\]|Successfully installed.*|ERROR.*|error:.*' \
+    | awk '/^\[/ { if (++n % 20 == 1) { print "  compiling llama.cpp, step " $0; fflush() } next } { print; fflush() }' || true
   python -c 'import llama_cpp' || { echo "llama-cpp-python failed to build (see above)."; exit 1; }
 fi
 say "Installing Python packages"
