@@ -6,12 +6,8 @@ PostgreSQL (target <= 200 ms), and the time usage recording adds to a request (t
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import random
-import shutil
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -21,7 +17,7 @@ from assistant.config import Settings
 from assistant.db import Database
 from assistant.usage import _after, _before, _check_quota, report
 from assistant.usage.store import Event, prune, write_batch
-from tests.conftest import _pg_bin, free_port
+from tests.pgserver import throwaway_postgres
 
 FEATURES = [("chat", 0.55), ("upload", 0.12), ("voice", 0.08), ("image", 0.05), ("export", 0.05),
             ("conversations", 0.1), ("health", 0.05)]
@@ -80,33 +76,6 @@ def bench_database(label: str, url: str, args) -> None:
     db.dispose()
 
 
-@contextlib.contextmanager
-def throwaway_postgres():
-    """The same initdb/pg_ctl dance as tests/conftest.py's postgres_url fixture."""
-    bindir = _pg_bin()
-    if bindir is None:
-        raise SystemExit("PostgreSQL is not installed (apt-get install postgresql); use --skip-postgres")
-    tmp = Path(tempfile.mkdtemp(prefix="pgbench-"))
-    data, sock = tmp / "data", tmp / "sock"
-    sock.mkdir()
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(tmp, "postgres")
-        shutil.chown(sock, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    port = free_port()
-    run = lambda *cmd: subprocess.run(as_user + list(cmd), check=True, capture_output=True)  # noqa: E731
-    run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(tmp / "log"), "-o",
-        f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
-    try:
-        run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "bench")
-        yield f"postgresql://postgres@127.0.0.1:{port}/bench"
-    finally:
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def recording_overhead(requests: int, quota: bool) -> dict[str, float]:
     """Median time of the same request on the same app, with the usage hooks and without, alternated
     request by request (so load from other processes hits both alike). Wall time, and this thread's
@@ -154,7 +123,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bench_database("SQLite", f"sqlite:///{tmp}/bench.db", args)
     if not args.skip_postgres:
-        with throwaway_postgres() as url:
+        with throwaway_postgres("bench") as url:
             bench_database("PostgreSQL", url, args)
 
 

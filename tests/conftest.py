@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -14,6 +11,7 @@ import pytest
 from assistant import create_app
 from assistant.config import Settings
 from tests.fakes.gemini import FakeGemini
+from tests.pgserver import pg_bindir, throwaway_postgres
 
 # Tests decide every setting themselves: nothing leaks in from the developer's shell or .env.
 for _name in Settings.model_fields:
@@ -43,41 +41,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-# --- PostgreSQL: a throwaway server made with initdb/pg_ctl ------------------------------------
-def _pg_bin() -> Path | None:
-    found = shutil.which("pg_ctl")
-    if found:
-        return Path(found).resolve().parent
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
-    return candidates[-1].parent if candidates else None
-
-
+# --- PostgreSQL: a throwaway server made with initdb/pg_ctl (tests/pgserver.py) --------------
 @pytest.fixture(scope="session")
 def postgres_url():
-    bindir = _pg_bin()
-    if bindir is None:
+    if pg_bindir() is None:
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL is not installed (apt-get install postgresql); CI must test it.")
         pytest.skip("PostgreSQL not installed")
-    tmp = Path(tempfile.mkdtemp(prefix="pgtest-"))
-    data, sock = tmp / "data", tmp / "sock"
-    sock.mkdir()
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        shutil.chown(tmp, "postgres")
-        shutil.chown(sock, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    port = free_port()
-    run = lambda *cmd: subprocess.run(as_user + list(cmd), check=True, capture_output=True)  # noqa: E731
-    run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(tmp / "log"), "-o",
-        f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start")
-    try:
-        run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "assistant_test")
-        yield f"postgresql://postgres@127.0.0.1:{port}/assistant_test"
-    finally:
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
-        shutil.rmtree(tmp, ignore_errors=True)
+    with throwaway_postgres("assistant_test") as url:
+        yield url
 
 
 # --- apps ---------------------------------------------------------------------------------------
