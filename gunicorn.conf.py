@@ -13,7 +13,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", "100"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "300"))  # a worker silent this long is restarted
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))  # in-flight requests finish on SIGTERM
 keepalive = 5
-accesslog = "-"
-# No query strings or bodies in the access log: prompts never reach the logs.
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# No access log: the app writes one JSON line per request itself (assistant/security.py), with the
+# request id and the route, never a query string, a body or a key.
+accesslog = None
 forwarded_allow_ips = "*"
