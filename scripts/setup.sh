@@ -19,12 +19,17 @@ python -m pip install -q --upgrade pip wheel
 # (AMX) that some VMs forbid, and then every model crashes on its first token. --no-binary keeps pip
 # from reusing a wheel that was built without that flag.
 if ! python -c 'import llama_cpp' 2>/dev/null; then
-  say "Building llama-cpp-python (the offline chat engine). This takes about 5 minutes on 2 cores; progress below."
-  CMAKE_ARGS="-DGGML_NATIVE=OFF" FORCE_CMAKE=1 python -m pip install --no-cache-dir --no-binary llama-cpp-python \
-    --progress-bar on -v "llama-cpp-python==$(sed -n 's/^llama-cpp-python==//p' requirements-local.txt)" 2>&1 \
-    | grep --line-buffered -oE '\[[0-9]+/[0-9]+\]|Successfully installed.*|ERROR.*|error:.*' \
-    | awk '/^\[/ { if (++n % 20 == 1) { print "  compiling llama.cpp, step " $0; fflush() } next } { print; fflush() }' || true
-  python -c 'import llama_cpp' || { echo "llama-cpp-python failed to build (see above)."; exit 1; }
+  say "Building llama-cpp-python (the offline chat engine). This takes about 5 minutes on 2 cores."
+  log=.venv/llama-build.log
+  started=$SECONDS
+  ( while sleep 30; do echo "    ... still compiling llama.cpp ($((SECONDS - started)) s; full log: $log)"; done ) &
+  ticker=$!
+  if ! CMAKE_ARGS="-DGGML_NATIVE=OFF" FORCE_CMAKE=1 python -m pip install --no-cache-dir --no-binary llama-cpp-python \
+      -v "llama-cpp-python==$(sed -n 's/^llama-cpp-python==//p' requirements-local.txt)" > "$log" 2>&1; then
+    kill $ticker; tail -40 "$log"; echo "llama-cpp-python failed to build (log: $log)."; exit 1
+  fi
+  kill $ticker
+  echo "    built in $((SECONDS - started)) s"
 fi
 say "Installing Python packages"
 if [ $DEV = 1 ]; then python -m pip install -q -r requirements-dev.txt; else python -m pip install -q -r requirements-local.txt; fi
