@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,23 @@ def postgres_url():
         pytest.skip("PostgreSQL not installed")
     with throwaway_postgres("assistant_test") as url:
         yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, sqlite_url):
+    """Each test once on SQLite and once on a fresh database of the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield sqlite_url
+        return
+    import psycopg
+
+    server = request.getfixturevalue("postgres_url")
+    base, name = server.rsplit("/", 1)[0], f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"{base}/{name}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- apps ---------------------------------------------------------------------------------------

@@ -1,24 +1,6 @@
 """Saved conversations on SQLite and on a real PostgreSQL server: list, read, delete, survive a restart."""
-import pytest
-from sqlalchemy import text
-
 from tests.fakes.gemini import Reply
 from tests.test_errors import assert_envelope
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, sqlite_url):
-    if request.param == "sqlite":
-        yield sqlite_url
-        return
-    url = request.getfixturevalue("postgres_url")
-    yield url
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
-    with engine.begin() as conn:  # each test starts from empty tables
-        conn.execute(text("DROP TABLE IF EXISTS messages, conversations CASCADE"))
-    engine.dispose()
 
 
 def chat(client, message, conversation_id=None):
@@ -28,8 +10,8 @@ def chat(client, message, conversation_id=None):
     return response.get_json()
 
 
-def test_list_read_delete(make_app, database_url):
-    client = make_app(database_url=database_url).test_client()
+def test_list_read_delete(make_app, db_url):
+    client = make_app(db_url=db_url).test_client()
     first = chat(client, "First conversation")
     second = chat(client, "Second conversation, with a title longer than sixty characters in all")
     chat(client, "and more", second["conversation_id"])
@@ -49,14 +31,14 @@ def test_list_read_delete(make_app, database_url):
     assert [c["id"] for c in client.get("/api/conversations").get_json()["conversations"]] == [second["conversation_id"]]
 
 
-def test_conversation_survives_an_app_restart(make_app, database_url, fake_gemini):
-    client = make_app(database_url=database_url).test_client()
+def test_conversation_survives_an_app_restart(make_app, db_url, fake_gemini):
+    client = make_app(db_url=db_url).test_client()
     reply = chat(client, "Remember me")
     fake_gemini.push(Reply(chunks=["cut ", "off"], reset_after=1))
     client.post("/api/chat", json={"message": "then this", "conversation_id": reply["conversation_id"]},
                 headers={"Accept": "text/event-stream"}).get_data()
 
-    restarted = make_app(database_url=database_url).test_client()
+    restarted = make_app(db_url=db_url).test_client()
     saved = restarted.get(f"/api/conversations/{reply['conversation_id']}").get_json()
     assert [(m["role"], m["content"], m["status"]) for m in saved["messages"]] == [
         ("user", "Remember me", "complete"), ("assistant", "You said: Remember me", "complete"),
@@ -66,8 +48,8 @@ def test_conversation_survives_an_app_restart(make_app, database_url, fake_gemin
     assert len(fake_gemini.requests[-1]["body"]["contents"]) == 5
 
 
-def test_unicode_round_trips(make_app, database_url, fake_gemini):
-    client = make_app(database_url=database_url).test_client()
+def test_unicode_round_trips(make_app, db_url, fake_gemini):
+    client = make_app(db_url=db_url).test_client()
     fake_gemini.push(Reply(chunks=["Καλημέρα ", "мир ", "🌍"]))
     reply = chat(client, "Ça va? 日本語")
     saved = client.get(f"/api/conversations/{reply['conversation_id']}").get_json()

@@ -14,22 +14,8 @@ from tests.fakes.gemini import Reply
 from tests.live_server import Server, stream_turn
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def server_db(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'kill.db'}"
-    url = request.getfixturevalue("postgres_url")
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS messages, conversations CASCADE"))
-    engine.dispose()
-    return url
-
-
-def test_worker_killed_mid_stream_loses_no_saved_message(server_env, server_db, fake_gemini):
-    server = Server(server_env | {"DATABASE_URL": server_db})
+def test_worker_killed_mid_stream_loses_no_saved_message(server_env, db_url, fake_gemini):
+    server = Server(server_env | {"DATABASE_URL": db_url})
     try:
         with httpx.Client(base_url=server.url, timeout=30) as client:
             cid, _ = stream_turn(client, "first question")

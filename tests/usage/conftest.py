@@ -1,10 +1,8 @@
-"""Usage tests run on SQLite and on a real PostgreSQL (a fresh database per test), with a clock they set."""
+"""Usage tests run on SQLite and on a real PostgreSQL (`db_url`, a fresh database per test), with a clock they set."""
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timezone
 
-import psycopg
 import pytest
 
 
@@ -19,21 +17,6 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, sqlite_url):
-    if request.param == "sqlite":
-        yield sqlite_url
-        return
-    server = request.getfixturevalue("postgres_url")
-    name = f"usage_{uuid.uuid4().hex[:12]}"
-    admin = server.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield server.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
