@@ -57,9 +57,7 @@ class FakeGemini:
         class Handler(_Handler):
             owner = fake
 
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
-        self.server.request_queue_size = 1024
+        self.server = _Server((host, port), Handler)
         self.port = self.server.server_address[1]
         self.url = f"http://{host}:{self.port}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -88,6 +86,13 @@ class FakeGemini:
                 return self._script.popleft()
             modalities = (record["body"].get("generationConfig") or {}).get("responseModalities") or []
             return self.image_default if self.image_default and "IMAGE" in modalities else self.default
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # The listen backlog is fixed when the socket binds, so it must be set on the class: the default
+    # of 5 drops SYNs under a burst of streams and the client waits a 1 s TCP retransmit.
+    request_queue_size = 1024
 
 
 def _last_user_text(body: dict) -> str:
