@@ -141,6 +141,8 @@ def test_no_retry_for_client_errors(client, fake_gemini):
         (Reply(chunks=["Partial ", "answer ", "lost"], reset_after=2), "upstream_error"),
         (Reply(chunks=["Partial ", "answer ", "lost"], stall_after=2, stall_seconds=5), "upstream_timeout"),
         (Reply(chunks=["Partial ", "answer ", "lost"], stall_after=2, stall_seconds=0), "upstream_error"),
+        # the safety filter stops the reply: its last chunk carries finishReason SAFETY
+        (Reply(chunks=["Partial ", "answer ", "lost"], finish_reason="SAFETY"), "content_blocked"),
     ],
 )
 def test_failure_mid_stream_is_an_error_event_and_the_partial_is_saved(client, fake_gemini, reply, code):
