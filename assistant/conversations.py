@@ -1,12 +1,15 @@
 """Storage of conversations and their messages (the only module that queries those tables)."""
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select, update
 
 from . import errors
 from .ai.base import Turn
 from .db import Database
-from .models import Conversation, Message, utcnow
+from .models import Conversation, Message, new_id, utcnow
+
+CONVERSATIONS = Conversation.__table__
+MESSAGES = Message.__table__
 
 TITLE_CHARS = 60
 
@@ -20,44 +23,48 @@ def start_turn(db: Database, conversation_id: str | None, message: str, system: 
     """Save the user's message (creating the conversation if needed) before any model is called.
 
     Returns the conversation id, the system prompt in force, and the turns to send to the model.
+    Core statements rather than the unit of work: this and `save_reply` run for every chat message,
+    and the ORM's bookkeeping tripled their CPU cost (bench/chat_concurrency.py).
     """
+    now = utcnow()
     with db.session() as s:
         if conversation_id is None:
-            conv = Conversation(title=make_title(message), system=system)
-            s.add(conv)
-            s.flush()
+            conversation_id = new_id()
+            s.execute(insert(CONVERSATIONS).values(id=conversation_id, title=make_title(message), system=system or None,
+                                                   created_at=now, updated_at=now))
+            history = []
         else:
-            conv = s.get(Conversation, conversation_id, with_for_update=True)
-            if conv is None:
+            # FOR UPDATE (PostgreSQL): two messages sent at once to one conversation take turns
+            stored = s.execute(select(CONVERSATIONS.c.system).where(CONVERSATIONS.c.id == conversation_id)
+                               .with_for_update()).first()
+            if stored is None:
                 raise errors.NotFound("This conversation does not exist (it may have been deleted).")
-            if system is not None:
-                conv.system = system or None
-        rows = s.execute(
-            select(Message.role, Message.content).where(Message.conversation_id == conv.id).order_by(Message.seq)
-        ).all()
-        s.add(Message(conversation_id=conv.id, seq=len(rows), role="user", content=message))
-        conv.updated_at = utcnow()
-        turns = [Turn(role=r.role, content=r.content) for r in rows if r.content.strip()]
-        turns.append(Turn(role="user", content=message))
-        return conv.id, conv.system, turns
+            if system is None:
+                system = stored.system
+            history = s.execute(select(MESSAGES.c.role, MESSAGES.c.content)
+                                .where(MESSAGES.c.conversation_id == conversation_id).order_by(MESSAGES.c.seq)).all()
+            s.execute(update(CONVERSATIONS).where(CONVERSATIONS.c.id == conversation_id)
+                      .values(updated_at=now, system=system or None))
+        s.execute(insert(MESSAGES).values(id=new_id(), conversation_id=conversation_id, seq=len(history), role="user",
+                                          content=message, status="complete", created_at=now))
+    turns = [Turn(role=r.role, content=r.content) for r in history if r.content.strip()]
+    turns.append(Turn(role="user", content=message))
+    return conversation_id, system or None, turns
 
 
 def save_reply(db: Database, conversation_id: str, content: str, *, complete: bool, engine: str, model: str,
                input_tokens: int | None = None, output_tokens: int | None = None) -> str:
+    message_id, now = new_id(), utcnow()
     with db.session() as s:
-        seq = s.scalar(select(func.coalesce(func.max(Message.seq), -1)).where(Message.conversation_id == conversation_id))
-        msg = Message(
-            conversation_id=conversation_id, seq=seq + 1, role="assistant", content=content,
-            status="complete" if complete else "incomplete", engine=engine, model=model,
-            input_tokens=input_tokens, output_tokens=output_tokens,
-        )
-        s.add(msg)
-        conv = s.get(Conversation, conversation_id)
-        if conv is not None:  # deleted while the reply streamed: nothing to attach it to
-            conv.updated_at = utcnow()
-        else:
-            s.expunge(msg)
-        return msg.id
+        touched = s.execute(update(CONVERSATIONS).where(CONVERSATIONS.c.id == conversation_id).values(updated_at=now))
+        if touched.rowcount:  # else deleted while the reply streamed: nothing to attach it to
+            next_seq = (select(func.coalesce(func.max(MESSAGES.c.seq), -1) + 1)
+                        .where(MESSAGES.c.conversation_id == conversation_id).scalar_subquery())
+            s.execute(insert(MESSAGES).values(
+                id=message_id, conversation_id=conversation_id, seq=next_seq, role="assistant", content=content,
+                status="complete" if complete else "incomplete", engine=engine, model=model,
+                input_tokens=input_tokens, output_tokens=output_tokens, created_at=now))
+    return message_id
 
 
 def list_conversations(db: Database, limit: int = 200) -> list[dict]:

@@ -21,11 +21,11 @@ from .models import Base
 
 class Database:
     def __init__(self, url: str):
-        kwargs: dict = {"pool_pre_ping": True}
+        kwargs: dict = {}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
-        else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_recycle=300)
+        else:  # a server may drop idle connections (Render's does); a file never does, so no ping for SQLite
+            kwargs.update(pool_size=10, max_overflow=20, pool_recycle=300, pool_pre_ping=True)
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
