@@ -8,9 +8,8 @@ import os
 bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
-# Each open stream holds a thread; idle threads cost little memory. Workers do not share a burst
-# evenly (whichever wakes first accepts), so each gets room for more than its half of 200 streams.
-threads = int(os.environ.get("GUNICORN_THREADS", "150"))
+# Each open stream holds a thread; idle threads cost little memory. 2 workers x 100 = 200 streams.
+threads = int(os.environ.get("GUNICORN_THREADS", "100"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "300"))  # a worker silent this long is restarted
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))  # in-flight requests finish on SIGTERM
 keepalive = 5
