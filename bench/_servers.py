@@ -52,16 +52,24 @@ def start_api(args: list[str], env: dict, cwd: Path = ROOT) -> tuple[subprocess.
     return proc, url
 
 
-def tree_rss_mb(pid: int) -> float:
+def _tree_sum(pid: int, read) -> float:
     proc = psutil.Process(pid)
-    procs = [proc] + proc.children(recursive=True)
-    total = 0
-    for p in procs:
+    total = 0.0
+    for p in [proc] + proc.children(recursive=True):
         try:
-            total += p.memory_info().rss
+            total += read(p)
         except psutil.NoSuchProcess:
             pass
-    return total / 2**20
+    return total
+
+
+def tree_rss_mb(pid: int) -> float:
+    return _tree_sum(pid, lambda p: p.memory_info().rss) / 2**20
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children (gunicorn's workers)."""
+    return _tree_sum(pid, lambda p: sum(p.cpu_times()[:2]))
 
 
 def stop(proc: subprocess.Popen) -> None:

@@ -3,7 +3,8 @@ our gunicorn.conf.py versus plain `gunicorn app:app` (sync worker) as the baseli
 
     python bench/chat_concurrency.py [--streams 200]
 
-Prints wall time, p50/p95 time to first byte minus the upstream's, failures, and the server's total RSS.
+Prints wall time, p50/p95 time to first byte minus the upstream's, failures, the server's total RSS, and
+its CPU time per stream (steadier than wall time on a shared machine).
 Target on 2 cores: 200 streams in under 2 s, RSS under 512 MB.
 
 The client is aiohttp because it shares the two cores with the server it measures: httpx's async
@@ -23,7 +24,7 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._servers import ROOT, start_api, start_fake_gemini, stop, tree_rss_mb  # noqa: E402
+from bench._servers import ROOT, start_api, start_fake_gemini, stop, tree_cpu_seconds, tree_rss_mb  # noqa: E402
 
 
 async def one_stream(session: aiohttp.ClientSession, url: str, i: int) -> tuple[float, float] | None:
@@ -85,7 +86,9 @@ def measure(label: str, args: list[str], env: dict, cwd: Path, streams: int, bud
         # Warm-up at full load, so every worker has imported the SDK and started its threads: the figures
         # are for a server that has been up a while, not its first requests (bench/startup.py covers those).
         asyncio.run(load(url, streams, min(budget, 10)))
+        cpu = tree_cpu_seconds(proc.pid)
         results, wall = asyncio.run(load(url, streams, budget))
+        cpu = tree_cpu_seconds(proc.pid) - cpu
     finally:
         stop_sampling.set()
         sampler.join()
@@ -93,7 +96,8 @@ def measure(label: str, args: list[str], env: dict, cwd: Path, streams: int, bud
     ttfb = sorted(r[0] - upstream for r in results) or [float("nan")]
     p = lambda q: ttfb[min(len(ttfb) - 1, int(q * len(ttfb)))] * 1000  # noqa: E731
     print(f"{label:<34} {len(results):>4}/{streams} ok  wall {wall:6.2f} s  "
-          f"TTFB-upstream p50 {p(0.5):7.1f} ms  p95 {p(0.95):7.1f} ms  peak RSS {peak[0]:6.0f} MB")
+          f"TTFB-upstream p50 {p(0.5):7.1f} ms  p95 {p(0.95):7.1f} ms  peak RSS {peak[0]:6.0f} MB  "
+          f"server CPU {cpu * 1000 / max(1, len(results)):5.1f} ms/stream")
 
 
 def main() -> None:
