@@ -1,4 +1,4 @@
-import { Component, lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
+import { Component, Fragment, lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { isAbort, messageOf } from '../../lib/api';
 import { formatBytes } from '../../lib/download';
@@ -204,7 +204,7 @@ export default function DashboardPage() {
                 <p className="muted">No requests yet in this range.</p>
               ) : (
                 <div className="table-wrap" tabIndex={0} role="region" aria-label="Recent requests">
-                  <table>
+                  <table className="activity">
                     <thead>
                       <tr>
                         <th scope="col">Time</th>
@@ -222,7 +222,7 @@ export default function DashboardPage() {
                             {a.engine && <span className="muted small"> · {a.engine}</span>}
                           </td>
                           <td>
-                            <span className={`badge ${a.status < 400 && !a.error_code ? 'badge-ok' : 'badge-warn'}`}>{a.error_code ?? a.status}</span>
+                            <span className={`badge ${a.status < 400 && !a.error_code ? 'badge-ok' : 'badge-warn'}`}>{a.error_code ? breakAtUnderscores(a.error_code) : a.status}</span>
                           </td>
                           <td>{formatNumber(a.latency_ms)} ms</td>
                         </tr>
@@ -237,4 +237,18 @@ export default function DashboardPage() {
       )}
     </div>
   );
+}
+
+/** An error code that may wrap after its underscores in a narrow column (no hidden characters when copied). */
+function breakAtUnderscores(code: string): ReactNode {
+  return code.split('_').map((part, i) => (
+    <Fragment key={i}>
+      {i > 0 && (
+        <>
+          _<wbr />
+        </>
+      )}
+      {part}
+    </Fragment>
+  ));
 }
