@@ -82,6 +82,11 @@ def test_validation_errors_name_the_field(client, fake_gemini, body, field):
     assert fake_gemini.requests == []
 
 
+def test_a_malformed_conversation_id_is_explained_in_words(client):
+    payload = assert_envelope(client.post("/api/chat", json={"message": "hi", "conversation_id": "nope"}), 400, "invalid_request")
+    assert payload["error"]["message"] == "conversation_id: this is not a conversation id (32 lowercase hex characters)."
+
+
 def test_message_over_the_configured_limit(make_app, fake_gemini):
     client = make_app(max_message_chars=100).test_client()
     payload = assert_envelope(client.post("/api/chat", json={"message": "x" * 101}), 400, "invalid_request")
