@@ -88,6 +88,7 @@ class HealthOut(BaseModel):
     status: Literal["ok"]
     version: str
     capabilities: dict[str, CapabilityOut]
+    access_token_required: bool = Field(description="Every other route needs `Authorization: Bearer <APP_ACCESS_TOKEN>`.")
 
 
 # --- image generation ---------------------------------------------------------------------------

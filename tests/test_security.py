@@ -15,7 +15,9 @@ TOKEN = "token-for-tests-only"
 
 def test_access_token_guards_everything_but_health(make_app):
     client = make_app(app_access_token=TOKEN).test_client()
-    assert client.get("/api/health").status_code == 200
+    health = client.get("/api/health")
+    assert health.status_code == 200 and health.get_json()["access_token_required"] is True  # the web app asks up front
+    assert make_app().test_client().get("/api/health").get_json()["access_token_required"] is False
     for path in ("/api/conversations", "/api/openapi.json", "/metrics"):
         response = client.get(path)
         assert_envelope(response, 401, "unauthorized")

@@ -13,4 +13,6 @@ def health():
         "status": "ok",
         "version": current_app.config["VERSION"],
         "capabilities": current_app.extensions["engines"].capabilities(),
+        # lets the web app ask for the token up front instead of after a failed request
+        "access_token_required": current_app.config["SETTINGS"].app_access_token is not None,
     }

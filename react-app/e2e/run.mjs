@@ -1,8 +1,9 @@
 /**
  * End-to-end: the BUILT app, served with /api forwarded to the real Flask API, driven in Debian's
- * Chromium through playwright-core. Two API instances run side by side:
+ * Chromium through playwright-core. Three API instances run side by side:
  *   - "gemini": GEMINI_API_KEY set, Gemini answered by the repo's fake over real HTTP;
- *   - "offline": no key, the embedded local engines (Whisper for the microphone recording).
+ *   - "offline": no key, the embedded local engines (Whisper for the microphone recording);
+ *   - "token": like "gemini", behind APP_ACCESS_TOKEN.
  * Every process started here is stopped at the end, whatever happens.
  * Screenshots go to react-app/test-artifacts/. Run with `npm run e2e` (after `npm run build`).
  */
@@ -184,6 +185,7 @@ pix.save(${JSON.stringify(png)})
   const gemini = await startApi('gemini', { GEMINI_API_KEY: 'e2e-not-a-real-key', GEMINI_BASE_URL: `http://127.0.0.1:${fakePort}`, AI_PROVIDER: 'auto' });
   void fake;
   const offline = await startApi('offline', { GEMINI_API_KEY: '', AI_PROVIDER: 'local' });
+  const guarded = await startApi('token', { GEMINI_API_KEY: 'e2e-not-a-real-key', GEMINI_BASE_URL: `http://127.0.0.1:${fakePort}`, APP_ACCESS_TOKEN: 'e2e-access-token' });
 
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -351,6 +353,32 @@ pix.save(${JSON.stringify(png)})
       await checkA11y(p, 'dashboard (phone)');
       await shot(p, '06-phone-dashboard');
       await phone.close();
+    });
+
+    console.log(`With APP_ACCESS_TOKEN set (${guarded})`);
+    await step('Access token: asked for once, a wrong one refused, the right one kept across reloads', async () => {
+      const guest = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+      const p = await guest.newPage();
+      currentPage = p;
+      await p.goto(guarded + '/');
+      const dialog = p.getByRole('dialog', { name: 'Access token' });
+      await dialog.waitFor(); // asked up front: health says the server needs one
+      await p.getByText('This server asks for an access token').waitFor();
+      await checkA11y(p, 'access token dialog');
+      await shot(p, '07-access-token');
+      await p.getByLabel('Token', { exact: true }).fill('not-the-token');
+      await p.getByRole('button', { name: 'Save' }).click();
+      await p.getByText('The server did not accept the access token').waitFor(); // after the reload, a 401
+      await p.getByLabel('Token', { exact: true }).fill('e2e-access-token');
+      await p.getByLabel('Token', { exact: true }).press('Enter');
+      await p.getByLabel('Your message').fill('Hello behind a token');
+      await p.getByRole('button', { name: 'Send' }).click();
+      await p.getByText('You said: Hello behind a token').waitFor({ timeout: 15_000 });
+      await p.reload();
+      await p.locator('.conversation-list li').first().waitFor(); // history loads with the kept token
+      assert(!(await dialog.isVisible()), 'not asked again after a reload');
+      await guest.close();
+      currentPage = page;
     });
 
     console.log(`Offline, no key (${offline})`);

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { Icon, type IconName } from '../components/Icon';
-import { getToken, setToken } from '../lib/auth';
+import { TokenDialog, type TokenDialogReason } from '../components/TokenDialog';
+import { getToken, onUnauthorized, setToken } from '../lib/auth';
 import { useHealth } from '../lib/health';
 import { useTheme } from '../lib/theme';
 
@@ -29,12 +30,17 @@ export function Layout() {
     mainRef.current?.focus();
   }, [location.pathname]);
 
+  // The access token (APP_ACCESS_TOKEN): asked for once, up front when health says the server needs one,
+  // or when a request comes back 401; then kept in this browser.
   const [hasToken, setHasToken] = useState(() => Boolean(getToken()));
-  function askToken() {
-    const value = window.prompt('Access token for this server (APP_ACCESS_TOKEN). Leave empty to clear it.', '');
-    if (value === null) return;
-    setToken(value.trim() || null);
-    setHasToken(Boolean(value.trim()));
+  const [tokenDialog, setTokenDialog] = useState<TokenDialogReason | null>(null);
+  useEffect(() => {
+    if (health?.access_token_required && !getToken()) setTokenDialog('required');
+  }, [health]);
+  useEffect(() => onUnauthorized(() => setTokenDialog(getToken() ? 'rejected' : 'required')), []);
+  function saveToken(token: string | null) {
+    setToken(token);
+    setHasToken(Boolean(token));
     window.location.reload(); // every page refetches with the new token
   }
 
@@ -60,7 +66,7 @@ export function Layout() {
         </nav>
         <div className="topbar-end">
           <span className={`status-dot ${error ? 'down' : health ? 'up' : ''}`} role="img" aria-label={error ? 'API unreachable' : health ? `API online, version ${health.version}` : 'Checking the API'} title={error ?? (health ? `API ${health.version}` : 'Checking…')} />
-          <button type="button" className="btn btn-ghost btn-icon" onClick={askToken} aria-label={hasToken ? 'Change or clear the access token' : 'Enter an access token'} title="Access token (APP_ACCESS_TOKEN)">
+          <button type="button" className="btn btn-ghost btn-icon" onClick={() => setTokenDialog('change')} aria-label={hasToken ? 'Change or clear the access token' : 'Enter an access token'} title="Access token (APP_ACCESS_TOKEN)">
             <Icon name="key" />
           </button>
           <button type="button" className="btn btn-ghost btn-icon" onClick={toggleTheme} aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}>
@@ -76,6 +82,7 @@ export function Layout() {
       <main id="main" ref={mainRef} tabIndex={-1} className="main">
         <Outlet />
       </main>
+      {tokenDialog && <TokenDialog reason={tokenDialog} hasToken={hasToken} onSave={saveToken} onClose={() => setTokenDialog(null)} />}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../config/env';
 import { json, startServer, type TestServer } from '../test/server';
-import { setToken } from './auth';
+import { onUnauthorized, setToken } from './auth';
 import { ApiError, errorFromBody, filenameFrom, getJson, postForBlob, streamEvents, uploadForm } from './api';
 
 let server: TestServer;
@@ -137,8 +137,12 @@ describe('access token', () => {
     server.routes.set('GET /api/private', (req, res) =>
       req.headers.authorization === 'Bearer s3cret' ? json(res, 200, { ok: true }) : json(res, 401, { error: { code: 'unauthorized', message: 'This server needs an access token.' } }),
     );
+    let asked = 0;
+    const stop = onUnauthorized(() => asked++);
     const err = (await getJson("/api/private").catch((e) => e)) as ApiError;
+    stop();
     expect(err).toMatchObject({ code: 'unauthorized', status: 401 });
+    expect(asked).toBe(1); // the layout's token dialog opens
     expect(err.message).toMatch(/needs an access token\. Enter it with the key button/);
     setToken('s3cret');
     expect(await getJson('/api/private')).toEqual({ ok: true });

@@ -7,7 +7,7 @@
  */
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { env } from '../config/env';
-import { authHeader } from './auth';
+import { authHeader, notifyUnauthorized } from './auth';
 
 export class ApiError extends Error {
   constructor(
@@ -41,8 +41,10 @@ export function errorFromBody(status: number, body: string, retryAfter: string |
   try {
     const data = JSON.parse(body) as Envelope;
     const { code, message } = data.error ?? {};
-    if (code === 'unauthorized' && typeof message === 'string') {
-      return new ApiError(code, `${message} Enter it with the key button at the top of the page.`, status, wait);
+    if (code === 'unauthorized') {
+      notifyUnauthorized(); // the layout opens the access-token dialog
+      // the server's wording is for API clients (it names the header); people get the button to press
+      return new ApiError(code, 'This server needs an access token. Enter it with the key button at the top of the page.', status, wait);
     }
     if (typeof code === 'string' && typeof message === 'string') return new ApiError(code, message, status, wait);
   } catch {

@@ -22,3 +22,15 @@ export const authHeader = (): Record<string, string> => {
   const token = getToken();
   return token ? { Authorization: `Bearer ${token}` } : {};
 };
+
+/** Fired when the API answers 401: the layout then asks for a token (lib/api.ts calls it). */
+const UNAUTHORIZED = 'assistant:unauthorized';
+
+export function notifyUnauthorized(): void {
+  window.dispatchEvent(new Event(UNAUTHORIZED));
+}
+
+export function onUnauthorized(listener: () => void): () => void {
+  window.addEventListener(UNAUTHORIZED, listener);
+  return () => window.removeEventListener(UNAUTHORIZED, listener);
+}

@@ -14,6 +14,8 @@ export interface Health {
   status: 'ok';
   version: string;
   capabilities: Partial<Record<CapabilityName, Capability>>;
+  /** Every other route needs the server's APP_ACCESS_TOKEN. */
+  access_token_required?: boolean;
 }
 
 interface HealthState {
