@@ -70,21 +70,35 @@ BLOCKED_FINISH_REASONS = frozenset({"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST",
 
 
 def block_reason(response: types.GenerateContentResponse) -> str | None:
-    feedback = response.prompt_feedback
-    if feedback and feedback.block_reason:
-        return str(feedback.block_reason.value if hasattr(feedback.block_reason, "value") else feedback.block_reason)
-    for candidate in response.candidates or []:
-        reason = candidate.finish_reason
-        if reason and getattr(reason, "value", str(reason)) in BLOCKED_FINISH_REASONS:
-            return getattr(reason, "value", str(reason))
-    return None
+    return _block_reason(_as_json(response))
 
 
 def usage_of(response: types.GenerateContentResponse) -> Usage | None:
-    meta = response.usage_metadata
+    return _usage(_as_json(response))
+
+
+def _as_json(response: types.GenerateContentResponse) -> dict:
+    """A typed response as the REST JSON it came from (content left out: never needed here), so one
+    reading of block reasons and usage serves typed responses and raw streamed chunks alike."""
+    return response.model_dump(mode="json", by_alias=True, exclude_none=True,
+                               exclude={"candidates": {"__all__": {"content"}}, "sdk_http_response": True})
+
+
+def _block_reason(data: dict) -> str | None:
+    reason = (data.get("promptFeedback") or {}).get("blockReason")
+    if reason:
+        return str(reason)
+    for candidate in data.get("candidates") or []:
+        if candidate.get("finishReason") in BLOCKED_FINISH_REASONS:
+            return candidate["finishReason"]
+    return None
+
+
+def _usage(data: dict) -> Usage | None:
+    meta = data.get("usageMetadata")
     if not meta:
         return None
-    return Usage(input_tokens=meta.prompt_token_count, output_tokens=meta.candidates_token_count)
+    return Usage(input_tokens=meta.get("promptTokenCount"), output_tokens=meta.get("candidatesTokenCount"))
 
 
 class GeminiChat(ChatProvider):
@@ -115,12 +129,10 @@ class GeminiChat(ChatProvider):
             usage, finished = None, False
             for raw in stream:
                 response = json.loads(raw.body)
-                blocked = _chunk_block_reason(response)
+                blocked = _block_reason(response)
                 if blocked:
                     raise errors.ContentBlocked(f"The model's safety filter refused this request ({blocked}).")
-                meta = response.get("usageMetadata")
-                if meta:
-                    usage = Usage(input_tokens=meta.get("promptTokenCount"), output_tokens=meta.get("candidatesTokenCount"))
+                usage = _usage(response) or usage
                 candidates = response.get("candidates") or []
                 finished = finished or any(c.get("finishReason") for c in candidates)
                 # like the SDK's `.text`: the first candidate's text parts
@@ -135,14 +147,3 @@ class GeminiChat(ChatProvider):
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes a documented error
             raise translate_error(exc) from exc
-
-
-def _chunk_block_reason(response: dict) -> str | None:
-    """`block_reason` for a chunk's raw JSON."""
-    reason = (response.get("promptFeedback") or {}).get("blockReason")
-    if reason:
-        return str(reason)
-    for candidate in response.get("candidates") or []:
-        if candidate.get("finishReason") in BLOCKED_FINISH_REASONS:
-            return candidate["finishReason"]
-    return None
