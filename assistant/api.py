@@ -25,8 +25,6 @@ def describe_validation_error(exc: ValidationError) -> tuple[str, list[dict]]:
             msg = "this field is required"
         elif err["type"] == "extra_forbidden":
             msg = "this field is not accepted"
-        elif err["type"] == "string_pattern_mismatch" and field.endswith("conversation_id"):
-            msg = "this is not a conversation id (32 lowercase hex characters)"
         details.append({"field": field, "message": msg})
     first = details[0]
     return f"{first['field']}: {first['message']}.", details

@@ -1,12 +1,23 @@
 """Request and response shapes. The request models validate input; all of them feed /api/openapi.json."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
 ID_PATTERN = r"^[0-9a-f]{32}$"
+
+
+def _conversation_id(value: str) -> str:
+    if not re.fullmatch(ID_PATTERN, value):  # said in words: a regular expression means nothing to a user
+        raise ValueError("this is not a conversation id (32 lowercase hex characters)")
+    return value
+
+
+# The pattern stays in the OpenAPI document; the check itself gives a readable message.
+ConversationId = Annotated[str, AfterValidator(_conversation_id), WithJsonSchema({"type": "string", "pattern": ID_PATTERN})]
 
 
 class Strict(BaseModel):
@@ -16,7 +27,7 @@ class Strict(BaseModel):
 # --- chat ---------------------------------------------------------------------------------------
 class ChatRequest(Strict):
     message: str = Field(min_length=1, description="The user's message (markdown welcome).")
-    conversation_id: str | None = Field(None, pattern=ID_PATTERN, description="Continue this conversation; omit to start one.")
+    conversation_id: ConversationId | None = Field(None, description="Continue this conversation; omit to start one.")
     system: str | None = Field(None, max_length=8000, description="Optional system prompt; kept with the conversation.")
 
     @field_validator("message")
@@ -121,7 +132,7 @@ class ExportPdfRequest(Strict):
     title: str | None = Field(None, max_length=200, description="Document title; for a conversation, defaults to its title.")
     content: str | None = Field(None, max_length=MAX_EXPORT_CHARS, description="Markdown: headings, emphasis, lists, links, code, tables.")
     images: list[str] = Field(default_factory=list, max_length=20, description="Images to embed after the text: base64, or `data:image/…;base64,` URLs.")
-    conversation_id: str | None = Field(None, pattern=ID_PATTERN, description="Export this saved conversation instead of `content`.")
+    conversation_id: ConversationId | None = Field(None, description="Export this saved conversation instead of `content`.")
 
     @model_validator(mode="after")
     def _one_source(self) -> ExportPdfRequest:
