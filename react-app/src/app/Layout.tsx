@@ -32,7 +32,7 @@ export function Layout() {
 
   // The access token (APP_ACCESS_TOKEN): asked for once, up front when health says the server needs one,
   // or when a request comes back 401; then kept in this browser.
-  const [hasToken, setHasToken] = useState(() => Boolean(getToken()));
+  const hasToken = Boolean(getToken());
   const [tokenDialog, setTokenDialog] = useState<TokenDialogReason | null>(null);
   useEffect(() => {
     if (health?.access_token_required && !getToken()) setTokenDialog('required');
@@ -40,7 +40,6 @@ export function Layout() {
   useEffect(() => onUnauthorized(() => setTokenDialog(getToken() ? 'rejected' : 'required')), []);
   function saveToken(token: string | null) {
     setToken(token);
-    setHasToken(Boolean(token));
     window.location.reload(); // every page refetches with the new token
   }
 
