@@ -9,13 +9,15 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from flask_cors import CORS
 
+from . import auth
 from .ai.selection import Engines
 from .config import Settings, load_settings
 from .db import Database
 from .errors import register_error_handlers
+from .ratelimit import init_rate_limits
 from .routes import register_blueprints
 from .security import init_security
-from .usage import init_usage
+from .usage import check_quota, init_usage
 
 __version__ = "0.1.0"
 
@@ -42,18 +44,25 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024 + 64 * 1024,
     )
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpx2", "google_genai.models"):  # per-request INFO lines: URLs and SDK chatter
+    for noisy in ("httpx", "httpx2", "google_genai.models", "alembic"):  # per-request INFO lines, SDK and migration chatter
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     database = Database(settings.sqlalchemy_url(Path(app.instance_path)))
-    database.create_schema()
+    database.migrate()
     app.extensions["database"] = database
     app.extensions["engines"] = Engines(settings)
 
+    # Bearer tokens, no cookies: the web app and the API are two origins on Render.
     CORS(app, resources={r"/api/*": {"origins": settings.origins}}, supports_credentials=False,
+         allow_headers=["Authorization", "Content-Type", "Accept", "X-Request-ID"],
          expose_headers=["Retry-After", "Content-Disposition", "X-Conversation-Id", "X-Request-ID"])
-    init_security(app)  # access token, rate limits, security headers, request log
-    init_usage(app)  # usage events, quotas, GET /metrics (assistant/usage)
+    # The request hooks, in the order they run:
+    init_security(app)  # request id; security headers and the log line after the response
+    auth.init_auth(app)  # who is asking (never refuses: the limiter must see failures too)
+    init_usage(app)  # the request's usage event, with its user; GET /metrics
+    init_rate_limits(app)  # per user, else per IP; shared storage
+    app.before_request(auth.require)  # 401 / 403
+    app.before_request(check_quota)  # daily quotas, per user
     register_error_handlers(app)
     register_blueprints(app)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from flask import Flask, current_app, request
 from pydantic import BaseModel, ValidationError
@@ -56,9 +56,11 @@ def endpoint(
     extra_responses: dict[str, dict] | None = None,
     description: str | None = None,
     request_body: dict | None = None,
+    access: Literal["public", "user", "admin"] = "user",
 ) -> Callable:
     """Decorate a view: with `body`, the parsed model is passed as the `body` keyword.
-    `request_body` documents a body the view parses itself (multipart uploads), as an OpenAPI requestBody."""
+    `request_body` documents a body the view parses itself (multipart uploads), as an OpenAPI requestBody.
+    `access` says who may call it; `auth.require` enforces it and the OpenAPI document shows it."""
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -67,8 +69,9 @@ def endpoint(
                 kwargs["body"] = parse_json(body)
             return view(*args, **kwargs)
 
+        wrapper.access = access  # type: ignore[attr-defined]
         wrapper.openapi = {  # type: ignore[attr-defined]
-            "summary": summary, "tag": tag, "body": body, "response": response, "status": status,
+            "access": access, "summary": summary, "tag": tag, "body": body, "response": response, "status": status,
             "query": query or {}, "errors": errors_, "extra": extra_responses or {}, "description": description,
             "request_body": request_body,
         }
@@ -103,7 +106,8 @@ def build_openapi(app: Flask, version: str) -> dict:
             ok["content"] = {"application/json": {"schema": ref(spec["response"])}}
         responses: dict[str, Any] = {str(spec["status"]): ok, **spec["extra"]}
         envelope = ref(ErrorEnvelope)
-        for err in (errors.InvalidRequest,) * (spec["body"] is not None) + spec["errors"] + (errors.RateLimited, errors.QuotaExceeded, errors.InternalError):
+        guarded = (errors.Unauthorized,) * (spec["access"] != "public") + (errors.Forbidden,) * (spec["access"] == "admin")
+        for err in (errors.InvalidRequest, errors.UnsupportedMediaType) * (spec["body"] is not None) + guarded + spec["errors"] + (errors.RateLimited, errors.QuotaExceeded, errors.InternalError):
             entry = responses.setdefault(str(err.status), {"description": "", "content": {"application/json": {"schema": envelope}}})
             codes = [c for c in entry["description"].split(", ") if c]
             if err.code not in codes and "content" in entry and "application/json" in entry["content"]:
@@ -113,6 +117,10 @@ def build_openapi(app: Flask, version: str) -> dict:
                 "summary": spec["summary"], "tags": [spec["tag"]], "operationId": f"{rule.endpoint}_{method.lower()}",
                 "parameters": params, "responses": responses,
             }
+            if spec["access"] == "public":
+                op["security"] = []  # the document's default is the bearer token
+            if spec["access"] == "admin":
+                op["x-admin-only"] = True
             if spec["description"]:
                 op["description"] = spec["description"]
             if spec["request_body"] is not None:
@@ -126,5 +134,8 @@ def build_openapi(app: Flask, version: str) -> dict:
                  "description": "Errors always come as `{\"error\": {\"code\", \"message\"}}`. Codes: "
                  + ", ".join(f"`{e.code}` {e.status}" for e in errors.ALL_ERRORS) + "."},
         "paths": paths,
-        "components": {"schemas": components},
+        "security": [{"bearer": []}],
+        "components": {"schemas": components, "securitySchemes": {"bearer": {
+            "type": "http", "scheme": "bearer",
+            "description": "A session token from POST /api/auth/login, or a personal API token (`aia_…`)."}}},
     }

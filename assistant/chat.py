@@ -23,24 +23,24 @@ class Event:
     error: errors.ApiError | None = None  # the original error, for the non-streaming route
 
 
-def converse(db: Database, provider: ChatProvider, req: ChatRequest) -> Iterator[Event]:
+def converse(db: Database, owner: str, provider: ChatProvider, req: ChatRequest) -> Iterator[Event]:
     """Save the user's message, start the model and wait for its first chunk, then return the events.
 
     Anything that fails before the first chunk (validation, unknown conversation, busy engine, upstream
     refusal) is raised here, so it becomes the HTTP status; the conversation id rides along in the
     `X-Conversation-Id` header because the user's message is saved by then.
     """
-    conversation_id, system, turns = conversations.start_turn(db, req.conversation_id, req.message, req.system)
+    conversation_id, system, turns = conversations.start_turn(db, owner, req.conversation_id, req.message, req.system)
     stream = provider.stream_chat(turns, system)
     try:
         first = next(stream, None)
     except errors.ApiError as err:
         err.headers["X-Conversation-Id"] = conversation_id
         raise
-    return _reply(db, provider, conversation_id, stream, first)
+    return _reply(db, owner, provider, conversation_id, stream, first)
 
 
-def _reply(db: Database, provider: ChatProvider, conversation_id: str, stream: Iterator[Chunk],
+def _reply(db: Database, owner: str, provider: ChatProvider, conversation_id: str, stream: Iterator[Chunk],
            first: Chunk | None) -> Iterator[Event]:
     yield Event("meta", {"conversation_id": conversation_id, "engine": provider.engine, "model": provider.model})
     parts: list[str] = []
@@ -55,24 +55,24 @@ def _reply(db: Database, provider: ChatProvider, conversation_id: str, stream: I
                     parts.append(chunk.text)
                     yield Event("delta", {"text": chunk.text})
         finished = True
-        message_id = _save(db, provider, conversation_id, parts, usage, complete=True)
+        message_id = _save(db, owner, provider, conversation_id, parts, usage, complete=True)
         yield Event("done", {"message_id": message_id, "usage": usage.to_dict()})
     except errors.ApiError as err:
         finished = True
-        _save(db, provider, conversation_id, parts, usage, complete=False)
+        _save(db, owner, provider, conversation_id, parts, usage, complete=False)
         yield Event("error", err.to_dict(), error=err)
     finally:
         if not finished:  # client went away (GeneratorExit) or an unexpected error: keep what we have
-            _save(db, provider, conversation_id, parts, usage, complete=False)
+            _save(db, owner, provider, conversation_id, parts, usage, complete=False)
 
 
-def _save(db, provider, conversation_id, parts, usage, *, complete: bool) -> str | None:
+def _save(db, owner, provider, conversation_id, parts, usage, *, complete: bool) -> str | None:
     text = "".join(parts)
     if not complete and not text:
         return None  # nothing was said; the user's message stays, ready for a retry
     try:
         return conversations.save_reply(
-            db, conversation_id, text, complete=complete, engine=provider.engine, model=provider.model,
+            db, owner, conversation_id, text, complete=complete, engine=provider.engine, model=provider.model,
             input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
         )
     except Exception:  # noqa: BLE001 - a storage failure must not kill the response being written

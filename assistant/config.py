@@ -68,8 +68,8 @@ class Settings(BaseSettings):
     # --- Storage, limits, security -------------------------------------------------------------
     database_url: str = Field("", description="SQLAlchemy URL; default SQLite under `instance/`. `postgres://` and `postgresql://` URLs use psycopg 3.")
     allowed_origins: str = Field("http://localhost:3000,http://127.0.0.1:3000", description="Comma-separated origins the browser app may call the API from (CORS).")
-    ratelimit_storage_uri: str = Field("memory://", description="Rate-limit counters: `memory://` or `redis://…`.")
-    rate_limit: str = Field("600/minute", description="Requests per client, in Flask-Limiter notation (`600/minute;20000/day`).")
+    ratelimit_storage_uri: str = Field("database://", pattern=r"^(database|memory|redis|rediss|redis\+sentinel|redis\+cluster)://", description="Rate-limit counters: `database://` (the app's own database: exact for any number of workers and instances, nothing to run), `redis://…` (for heavy traffic), or `memory://` (exact for one process only).")
+    rate_limit: str = Field("600/minute", description="Requests per user (signed in) or per client IP (not), in Flask-Limiter notation (`600/minute;20000/day`).")
     max_upload_mb: int = Field(20, ge=1, le=500, description="Largest accepted upload (images, PDFs, audio), in MB.")
     max_pdf_pages: int = Field(200, ge=1, le=5000, description="Most pages read from one PDF.")
     max_image_pixels: int = Field(40_000_000, ge=1_000_000, le=170_000_000, description="Largest image (width × height, or a PDF page rendered for OCR) decoded, against decompression bombs.")
@@ -79,11 +79,20 @@ class Settings(BaseSettings):
     max_audio_seconds: int = Field(600, ge=1, le=14400, description="Longest audio accepted for transcription, in seconds.")
     max_message_chars: int = Field(32000, ge=100, le=1_000_000, description="Longest chat message accepted, in characters.")
     trusted_proxies: int = Field(0, ge=0, le=5, description="Proxies in front of the app whose X-Forwarded-For is trusted (Render: 2; 0 when exposed directly).")
-    app_access_token: SecretStr | None = Field(None, description="Optional bearer token every route but /api/health requires.")
+    app_access_token: SecretStr | None = Field(None, description="Retired: accounts replaced it. If still set, it serves only as the setup code while no administrator exists (so an upgraded deployment cannot be claimed by a stranger); it opens nothing else.")
+
+    # --- Accounts ------------------------------------------------------------------------------
+    auth_mode: Literal["accounts", "none"] = Field("accounts", description="`accounts`: everyone signs in and sees only their own data. `none`: a single-user laptop mode with no sign-in, everything owned by one built-in user (never on a public address).")
+    signup: Literal["invite", "open", "closed"] = Field("invite", description="Who may create an account once the administrator exists: `invite` (single-use links an admin creates), `open` (anyone; set daily quotas), `closed`.")
+    setup_code: SecretStr | None = Field(None, description="Code needed to create the first administrator. Set it on any public deployment (render.yaml generates one); without it the first visitor becomes the administrator.")
+    session_idle_hours: int = Field(336, ge=1, le=8760, description="A sign-in session unused this long ends (hours).")
+    session_max_days: int = Field(30, ge=1, le=365, description="A sign-in session ends this many days after sign-in, however active.")
+    login_rate_limit_account: str = Field("5/minute;20/hour", description="Failed sign-ins allowed per account (Flask-Limiter notation); past it 429 until the window passes.")
+    login_rate_limit_ip: str = Field("20/minute;200/hour", description="Failed sign-ins allowed per client IP, across accounts.")
 
     # --- Usage, quotas, dashboard --------------------------------------------------------------
-    daily_request_limit: int | None = Field(None, ge=1, description="Optional requests per client (access token, else IP) per UTC day; past it 429 `quota_exceeded`. Health, dashboard and docs are not counted.")
-    daily_token_limit: int | None = Field(None, ge=1, description="Optional model tokens (input + output) per client per UTC day; past it 429 `quota_exceeded`.")
+    daily_request_limit: int | None = Field(None, ge=1, description="Optional feature requests per user (or per IP when nobody is signed in) per UTC day; past it 429 `quota_exceeded`. Health, docs, dashboard, sign-in and account routes are not counted. An admin can set a user's own limit.")
+    daily_token_limit: int | None = Field(None, ge=1, description="Optional model tokens (input + output) per user per UTC day; past it 429 `quota_exceeded`.")
     usage_retention_days: int = Field(30, ge=1, le=3650, description="Usage events older than this many days are deleted (checked hourly).")
     usage_prices: dict[str, ModelPrice] = Field(default_factory=lambda: dict(DEFAULT_PRICES), description='Price table for the dashboard\'s cost estimate, JSON: `{"model": {"input": USD per 1M tokens, "output": USD per 1M tokens}}`; models not listed count as unpriced, local engines as free.')
 
@@ -96,11 +105,16 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("gemini_api_key", "openai_api_key", "app_access_token", "gemini_base_url", "openai_base_url", "local_llm_model",
+    @field_validator("gemini_api_key", "openai_api_key", "app_access_token", "gemini_base_url", "openai_base_url", "local_llm_model", "setup_code",
                      "daily_request_limit", "daily_token_limit", "local_whisper_model", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def effective_setup_code(self) -> SecretStr | None:
+        """SETUP_CODE, else the retired APP_ACCESS_TOKEN (see its description)."""
+        return self.setup_code or self.app_access_token
 
     @property
     def origins(self) -> list[str]:
@@ -126,7 +140,7 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         name = str(err["loc"][0]).upper() if err["loc"] else "?"
-        secret = "KEY" in name or "TOKEN" in name
+        secret = "KEY" in name or "TOKEN" in name or "CODE" in name
         shown = "" if secret else f" (got {os.environ.get(name, err.get('input'))!r})"
         message = f"Configuration error: {name}: {err['msg']}{shown}"
         print(message, file=sys.stderr)

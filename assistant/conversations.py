@@ -1,7 +1,10 @@
-"""Storage of conversations and their messages (the only module that queries those tables)."""
+"""Storage of conversations and their messages: the only module that queries those tables (a test keeps
+it so), and every function takes the owner first and filters by it. Another user's conversation is
+indistinguishable from one that does not exist."""
 from __future__ import annotations
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
 
 from . import errors
 from .ai.base import Turn
@@ -19,7 +22,7 @@ def make_title(text: str) -> str:
     return words if len(words) <= TITLE_CHARS else words[: TITLE_CHARS - 1].rstrip() + "…"
 
 
-def start_turn(db: Database, conversation_id: str | None, message: str, system: str | None) -> tuple[str, str | None, list[Turn]]:
+def start_turn(db: Database, owner: str, conversation_id: str | None, message: str, system: str | None) -> tuple[str, str | None, list[Turn]]:
     """Save the user's message (creating the conversation if needed) before any model is called.
 
     Returns the conversation id, the system prompt in force, and the turns to send to the model.
@@ -30,12 +33,12 @@ def start_turn(db: Database, conversation_id: str | None, message: str, system: 
     with db.session() as s:
         if conversation_id is None:
             conversation_id = new_id()
-            s.execute(insert(CONVERSATIONS).values(id=conversation_id, title=make_title(message), system=system or None,
-                                                   created_at=now, updated_at=now))
+            s.execute(insert(CONVERSATIONS).values(id=conversation_id, user_id=owner, title=make_title(message),
+                                                   system=system or None, created_at=now, updated_at=now))
             history = []
         else:
             # FOR UPDATE (PostgreSQL): two messages sent at once to one conversation take turns
-            stored = s.execute(select(CONVERSATIONS.c.system).where(CONVERSATIONS.c.id == conversation_id)
+            stored = s.execute(select(CONVERSATIONS.c.system).where(*_owned(owner, conversation_id))
                                .with_for_update()).first()
             if stored is None:
                 raise errors.NotFound("This conversation does not exist (it may have been deleted).")
@@ -52,11 +55,15 @@ def start_turn(db: Database, conversation_id: str | None, message: str, system: 
     return conversation_id, system or None, turns
 
 
-def save_reply(db: Database, conversation_id: str, content: str, *, complete: bool, engine: str, model: str,
+def _owned(owner: str, conversation_id: str) -> tuple:
+    return CONVERSATIONS.c.id == conversation_id, CONVERSATIONS.c.user_id == owner
+
+
+def save_reply(db: Database, owner: str, conversation_id: str, content: str, *, complete: bool, engine: str, model: str,
                input_tokens: int | None = None, output_tokens: int | None = None) -> str:
     message_id, now = new_id(), utcnow()
     with db.session() as s:
-        touched = s.execute(update(CONVERSATIONS).where(CONVERSATIONS.c.id == conversation_id).values(updated_at=now))
+        touched = s.execute(update(CONVERSATIONS).where(*_owned(owner, conversation_id)).values(updated_at=now))
         if touched.rowcount:  # else deleted while the reply streamed: nothing to attach it to
             next_seq = (select(func.coalesce(func.max(MESSAGES.c.seq), -1) + 1)
                         .where(MESSAGES.c.conversation_id == conversation_id).scalar_subquery())
@@ -67,21 +74,24 @@ def save_reply(db: Database, conversation_id: str, content: str, *, complete: bo
     return message_id
 
 
-def list_conversations(db: Database, limit: int = 200) -> list[dict]:
-    counts = select(Message.conversation_id, func.count().label("n")).group_by(Message.conversation_id).subquery()
+def list_conversations(db: Database, owner: str, limit: int = 200) -> list[dict]:
     with db.session() as s:
+        mine = select(Conversation.id).where(Conversation.user_id == owner).subquery()
+        counts = (select(Message.conversation_id, func.count().label("n"))
+                  .where(Message.conversation_id.in_(select(mine.c.id))).group_by(Message.conversation_id).subquery())
         rows = s.execute(
             select(Conversation.id, Conversation.title, Conversation.updated_at, func.coalesce(counts.c.n, 0))
             .outerjoin(counts, counts.c.conversation_id == Conversation.id)
+            .where(Conversation.user_id == owner)
             .order_by(Conversation.updated_at.desc())
             .limit(limit)
         ).all()
     return [{"id": r[0], "title": r[1], "updated_at": r[2], "message_count": r[3]} for r in rows]
 
 
-def get_conversation(db: Database, conversation_id: str) -> dict:
+def get_conversation(db: Database, owner: str, conversation_id: str) -> dict:
     with db.session() as s:
-        conv = s.get(Conversation, conversation_id)
+        conv = s.execute(select(Conversation).where(*_owned(owner, conversation_id))).scalar()
         if conv is None:
             raise errors.NotFound("This conversation does not exist.")
         return {
@@ -95,8 +105,19 @@ def get_conversation(db: Database, conversation_id: str) -> dict:
         }
 
 
-def delete_conversation(db: Database, conversation_id: str) -> None:
+def delete_conversation(db: Database, owner: str, conversation_id: str) -> None:
     with db.session() as s:
-        s.execute(delete(Message).where(Message.conversation_id == conversation_id))
-        if s.execute(delete(Conversation).where(Conversation.id == conversation_id)).rowcount == 0:
+        if s.execute(delete(CONVERSATIONS).where(*_owned(owner, conversation_id))).rowcount == 0:
             raise errors.NotFound("This conversation does not exist.")
+        s.execute(delete(MESSAGES).where(MESSAGES.c.conversation_id == conversation_id))
+
+
+def claim_unowned(s: Session, owner: str) -> None:
+    """Conversations written before accounts existed (no owner) become `owner`'s (the first administrator)."""
+    s.execute(update(CONVERSATIONS).where(CONVERSATIONS.c.user_id.is_(None)).values(user_id=owner))
+
+
+def delete_all_of(s: Session, owner: str) -> None:
+    """Everything `owner` wrote, for deleting their account (messages go with them: ON DELETE CASCADE)."""
+    s.execute(delete(MESSAGES).where(MESSAGES.c.conversation_id.in_(select(CONVERSATIONS.c.id).where(CONVERSATIONS.c.user_id == owner))))
+    s.execute(delete(CONVERSATIONS).where(CONVERSATIONS.c.user_id == owner))

@@ -5,18 +5,13 @@ streamed chat does not hold a pooled connection while the model talks.
 """
 from __future__ import annotations
 
-import time
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import current_app
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
-
-from .models import Base
 
 
 class Database:
@@ -31,17 +26,11 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    def create_schema(self) -> None:
-        # Several gunicorn workers start at once and race to create the tables; the loser sees
-        # "already exists" and simply checks again.
-        for attempt in range(5):
-            try:
-                Base.metadata.create_all(self.engine)
-                return
-            except (OperationalError, ProgrammingError, IntegrityError):
-                if attempt == 4:
-                    raise
-                time.sleep(0.2 * (attempt + 1))
+    def migrate(self) -> None:
+        """Bring the schema to the newest Alembic revision (once, whatever the number of workers)."""
+        from . import migrate
+
+        migrate.upgrade(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -39,9 +39,14 @@ def _error(status: int, code: str, message: str) -> type[ApiError]:
 
 
 InvalidRequest = _error(400, "invalid_request", "The request is not valid.")
-Unauthorized = _error(401, "unauthorized", "A valid access token is required.")
+Unauthorized = _error(401, "unauthorized", "Please sign in.")
+InvalidCredentials = _error(401, "invalid_credentials", "The username or password is not right.")
+Forbidden = _error(403, "forbidden", "You are not allowed to do this.")
+SignupClosed = _error(403, "signup_closed", "This server does not accept new accounts.")
+InvalidInvite = _error(403, "invalid_invite", "This invite link is not valid: it may have expired or been used already.")
 NotFound = _error(404, "not_found", "Nothing was found at this address.")
 MethodNotAllowed = _error(405, "method_not_allowed", "This method is not allowed here.")
+Conflict = _error(409, "conflict", "This conflicts with what already exists.")
 PayloadTooLarge = _error(413, "payload_too_large", "The upload is larger than this server accepts.")
 UnsupportedMediaType = _error(415, "unsupported_media_type", "This type of content is not supported here.")
 UnprocessableFile = _error(422, "unprocessable_file", "The file could not be read.")
@@ -55,7 +60,8 @@ EngineBusy = _error(503, "engine_busy", "The engine is busy with another request
 UpstreamTimeout = _error(504, "upstream_timeout", "The AI service took too long to answer.")
 
 ALL_ERRORS: tuple[type[ApiError], ...] = (
-    InvalidRequest, Unauthorized, NotFound, MethodNotAllowed, PayloadTooLarge, UnsupportedMediaType,
+    InvalidRequest, Unauthorized, InvalidCredentials, Forbidden, SignupClosed, InvalidInvite, NotFound, MethodNotAllowed,
+    Conflict, PayloadTooLarge, UnsupportedMediaType,
     UnprocessableFile, ContentBlocked, RateLimited, QuotaExceeded, InternalError, UpstreamError,
     CapabilityUnavailable, EngineBusy, UpstreamTimeout,
 )

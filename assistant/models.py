@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -17,13 +17,84 @@ def new_id() -> str:
 
 
 class Base(DeclarativeBase):
-    pass
+    # Constraint names as PostgreSQL picks them itself: a database made by the old `create_all` and one
+    # made by the baseline revision are then the same, and later revisions can name what they drop.
+    metadata = MetaData(naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "%(table_name)s_%(column_0_name)s_key",
+        "fk": "%(table_name)s_%(column_0_name)s_fkey",
+        "pk": "%(table_name)s_pkey",
+        "ck": "%(table_name)s_%(constraint_name)s_check",
+    })
 
 
-class Conversation(Base):
-    __tablename__ = "conversations"
+# --- accounts (assistant/auth/) ------------------------------------------------------------------
+class User(Base):
+    __tablename__ = "users"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    username: Mapped[str] = mapped_column(String(64))  # as typed, for display
+    username_key: Mapped[str] = mapped_column(String(64), unique=True)  # casefolded: unique regardless of case
+    password_hash: Mapped[str] = mapped_column(String(200))  # Argon2id, PHC string
+    role: Mapped[str] = mapped_column(String(16), default="user")  # "admin" | "user"
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    daily_request_limit: Mapped[int | None] = mapped_column(Integer)  # None: the server's DAILY_REQUEST_LIMIT
+    daily_token_limit: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuthToken(Base):
+    """Sign-in sessions and personal API tokens: one table, read by one code path (auth.identity).
+    Only a SHA-256 of the secret is stored; the secret itself is shown once."""
+
+    __tablename__ = "auth_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "session" | "api"
+    name: Mapped[str | None] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # the first characters, to recognise a token in a list
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # absolute expiry
+
+
+class AuthCode(Base):
+    """Single-use codes an admin hands out: invites (`kind` "invite") and password resets ("reset")."""
+
+    __tablename__ = "auth_codes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(8))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str | None] = mapped_column(String(16))  # invites: the role the new account gets
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)  # resets: whose
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RateLimitWindow(Base):
+    """Fixed-window counters of the rate limiter's `database://` storage (assistant/ratelimit.py)."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float)  # epoch seconds: the end of the window
+
+
+# --- conversations ------------------------------------------------------------------------------
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_user_updated", "user_id", "updated_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    # The owner. NULL only for rows written before accounts existed, until the first admin claims them.
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(200))
     system: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -58,10 +129,14 @@ class Message(Base):
 # SQLite and PostgreSQL. The rollups keep the dashboard's queries to a few thousand rows whatever
 # the traffic; the raw events serve "recent activity" and forensic queries.
 USAGE_ID = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements INTEGER PRIMARY KEY only
+# Who a usage row belongs to: a user id; "" for a request nobody was signed in for; LEGACY for usage
+# recorded before accounts existed, until the first administrator is created and claims it.
+ANONYMOUS, LEGACY = "", "legacy"
 
 
 class UsageEvent(Base):
     __tablename__ = "usage_events"
+    __table_args__ = (Index("ix_usage_events_user_at", "user_id", "at_ms"),)
 
     id: Mapped[int] = mapped_column(USAGE_ID, primary_key=True, autoincrement=True)
     at_ms: Mapped[int] = mapped_column(BigInteger, index=True)  # epoch milliseconds, UTC
@@ -75,7 +150,8 @@ class UsageEvent(Base):
     input_tokens: Mapped[int | None] = mapped_column(Integer)
     output_tokens: Mapped[int | None] = mapped_column(Integer)
     bytes_in: Mapped[int] = mapped_column(BigInteger, default=0)
-    client_key: Mapped[str] = mapped_column(String(40))  # a hash of the access token or IP, never the raw value
+    client_key: Mapped[str] = mapped_column(String(40))  # "u:<user id>", or a hash of the IP, never a raw value
+    user_id: Mapped[str] = mapped_column(String(32), default=ANONYMOUS, server_default=ANONYMOUS)
 
 
 class UsageRollup(Base):
@@ -86,6 +162,7 @@ class UsageRollup(Base):
 
     span: Mapped[int] = mapped_column(Integer, primary_key=True)
     start: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # epoch seconds
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # see ANONYMOUS, LEGACY
     feature: Mapped[str] = mapped_column(String(32), primary_key=True)
     engine: Mapped[str] = mapped_column(String(32), primary_key=True)  # "" when unknown
     model: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -109,6 +186,7 @@ class UsageLatency(Base):
     feature: Mapped[str] = mapped_column(String(32), primary_key=True)
     le_ms: Mapped[int] = mapped_column(Integer, primary_key=True)
     start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger)
 
 

@@ -5,6 +5,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
+from .auth.schemas import AuthStatus
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
 ID_PATTERN = r"^[0-9a-f]{32}$"
@@ -99,7 +100,7 @@ class HealthOut(BaseModel):
     status: Literal["ok"]
     version: str
     capabilities: dict[str, CapabilityOut]
-    access_token_required: bool = Field(description="Every other route needs `Authorization: Bearer <APP_ACCESS_TOKEN>`.")
+    auth: AuthStatus
 
 
 # --- image generation ---------------------------------------------------------------------------

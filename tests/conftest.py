@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -11,6 +13,7 @@ import pytest
 
 from assistant import create_app
 from assistant.config import Settings
+from tests.accounts import SignedInClient
 from tests.fakes.gemini import FakeGemini
 from tests.pgserver import pg_bindir, throwaway_postgres
 
@@ -70,6 +73,44 @@ def db_url(request, sqlite_url):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# --- Redis: a real server on a free port --------------------------------------------------------
+@pytest.fixture(scope="session")
+def redis_server():
+    """A factory of throwaway redis-server processes: returns (url, process); all stopped at the end."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed (apt-get install redis-server); CI must test it.")
+        pytest.skip("redis-server not installed")
+    procs = []
+
+    def start():
+        port = free_port()
+        proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                                stdout=subprocess.DEVNULL)
+        procs.append(proc)
+        wait_for(lambda: _answers(port), timeout=10)
+        return f"redis://127.0.0.1:{port}/0", proc
+
+    yield start
+    for proc in procs:
+        proc.kill()
+        proc.wait(10)
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_server):
+    return redis_server()[0]
+
+
 # --- apps ---------------------------------------------------------------------------------------
 @pytest.fixture
 def sqlite_url(tmp_path):
@@ -78,7 +119,8 @@ def sqlite_url(tmp_path):
 
 @pytest.fixture
 def make_app(sqlite_url, fake_gemini):
-    """Build an app; Gemini (pointed at the fake) unless told otherwise. Disposed after the test."""
+    """Build an app; Gemini (pointed at the fake) unless told otherwise. Disposed after the test.
+    Its `test_client()` is signed in as the administrator (tests/accounts.py)."""
     apps = []
 
     def factory(**overrides):
@@ -87,6 +129,7 @@ def make_app(sqlite_url, fake_gemini):
         values.update(overrides)
         app = create_app(Settings(**values))
         app.config["TESTING"] = True
+        app.test_client_class = SignedInClient
         apps.append(app)
         return app
 

@@ -26,12 +26,12 @@ def greet(name: str) -> str:
 
 
 def add_conversation(db: Database, messages: int = 500, title: str = "A long conversation", *,
-                     content: str | None = None, system: str | None = None) -> str:
-    """Insert a conversation of `messages` alternating turns directly (fast: one transaction);
-    `content` replaces every message's text, and the last reply is marked incomplete."""
+                     content: str | None = None, system: str | None = None, owner: str | None = None) -> str:
+    """Insert a conversation of `messages` alternating turns directly (fast: one transaction), owned by
+    `owner`; `content` replaces every message's text, and the last reply is marked incomplete."""
     start = datetime(2026, 1, 2, 9, 0, tzinfo=timezone.utc)
     with db.session() as s:
-        conv = Conversation(title=title, system=system)
+        conv = Conversation(title=title, system=system, user_id=owner)
         s.add(conv)
         s.flush()
         for i in range(messages):

@@ -23,6 +23,23 @@ class Server:
             env=clean | env | {"PORT": str(self.port), "WEB_CONCURRENCY": "2"},
             stdout=self.log, stderr=subprocess.STDOUT, text=True)
         wait_for(self._healthy, timeout=60, interval=0.2)
+        self.token = self._admin()
+
+    def _admin(self) -> str | None:
+        """Create the administrator over HTTP, as a person's first visit would, or sign in as it after a
+        restart (None without accounts)."""
+        auth = httpx.get(f"{self.url}/api/health", timeout=5).json()["auth"]
+        if auth["mode"] == "none":
+            return None
+        route, status = ("setup", 201) if auth["setup_required"] else ("login", 200)
+        resp = httpx.post(f"{self.url}/api/auth/{route}", json={"username": "admin", "password": "a test password"}, timeout=30)
+        assert resp.status_code == status, resp.text
+        return resp.json()["token"]
+
+    def client(self, **kwargs) -> httpx.Client:
+        """An HTTP client signed in as the administrator."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        return httpx.Client(base_url=self.url, headers=headers, **kwargs)
 
     def output(self) -> str:
         self.log.seek(0)

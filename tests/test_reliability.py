@@ -17,7 +17,7 @@ from tests.live_server import Server, stream_turn
 def test_worker_killed_mid_stream_loses_no_saved_message(server_env, db_url, fake_gemini):
     server = Server(server_env | {"DATABASE_URL": db_url})
     try:
-        with httpx.Client(base_url=server.url, timeout=30) as client:
+        with server.client(timeout=30) as client:
             cid, _ = stream_turn(client, "first question")
             fake_gemini.push(Reply(chunks=[f"w{i} " for i in range(50)], interval=0.1))
             workers = {p.pid for p in psutil.Process(server.proc.pid).children()}
@@ -53,7 +53,7 @@ def test_sigterm_lets_an_in_flight_stream_finish(server_env, fake_gemini):
     result = {}
 
     def stream():
-        with httpx.Client(base_url=server.url, timeout=30) as client:
+        with server.client(timeout=30) as client:
             with connect_sse(client, "POST", "/api/chat", json={"message": "deploying"}) as src:
                 result["events"] = [sse.event for sse in src.iter_sse()]
 
@@ -73,7 +73,7 @@ def test_server_stays_healthy_after_a_run_of_upstream_faults(server_env, fake_ge
         faults = [Reply(error=429)] * 3 + [Reply(error=500)] * 3 + [Reply(malformed=True), Reply(reset=True),
                   Reply(chunks=["a ", "b "], stall_after=1, stall_seconds=8), Reply(error=503)] + [Reply(error=503)] * 2
         fake_gemini.push(*faults)
-        with httpx.Client(base_url=server.url, timeout=30) as client:
+        with server.client(timeout=30) as client:
             codes = [client.post("/api/chat", json={"message": f"try {i}"}).status_code for i in range(6)]
             assert codes == [429, 502, 502, 502, 504, 502]
             assert client.get("/api/health").status_code == 200

@@ -1,5 +1,4 @@
 """The real thing: gunicorn with gunicorn.conf.py, streamed chats over HTTP, a restart, a client that leaves."""
-import httpx
 from httpx_sse import connect_sse
 
 from tests.conftest import FAKE_KEY, wait_for
@@ -10,7 +9,7 @@ from tests.live_server import Server, stream_turn
 def test_three_turn_stream_listed_and_kept_across_a_restart(server_env, fake_gemini):
     server = Server(server_env)
     try:
-        with httpx.Client(base_url=server.url, timeout=30) as client:
+        with server.client(timeout=30) as client:
             cid, first = stream_turn(client, "Hello, I am Ada.")
             stream_turn(client, "What is my name?", cid)
             _, third = stream_turn(client, "Thanks!", cid)
@@ -23,7 +22,7 @@ def test_three_turn_stream_listed_and_kept_across_a_restart(server_env, fake_gem
 
     server = Server(server_env)
     try:
-        with httpx.Client(base_url=server.url, timeout=30) as client:
+        with server.client(timeout=30) as client:
             listed = client.get("/api/conversations").json()["conversations"]
             assert [(c["id"], c["message_count"]) for c in listed] == [(cid, 6)]
             messages = client.get(f"/api/conversations/{cid}").json()["messages"]
@@ -36,7 +35,7 @@ def test_client_gone_mid_stream_keeps_the_partial_reply(server_env, fake_gemini)
     fake_gemini.push(Reply(chunks=[f"w{i} " for i in range(40)], interval=0.1))
     server = Server(server_env)
     try:
-        with httpx.Client(base_url=server.url, timeout=30) as client:
+        with server.client(timeout=30) as client:
             with connect_sse(client, "POST", "/api/chat", json={"message": "long story"}) as source:
                 events = source.iter_sse()
                 cid = next(events).json()["conversation_id"]

@@ -4,6 +4,7 @@ from flask import Blueprint, Response, current_app, request, stream_with_context
 
 from .. import errors, usage
 from ..api import endpoint
+from ..auth import current_user
 from ..chat import collect, converse
 from ..db import get_db
 from ..schemas import ChatRequest, ChatResponse
@@ -29,7 +30,7 @@ SSE_DOC = {
 def chat(body: ChatRequest):
     provider = current_app.extensions["engines"].chat()
     usage.note(engine=provider.engine, model=provider.model)
-    events = converse(get_db(), provider, body)
+    events = converse(get_db(), current_user().user_id, provider, body)
     if request.accept_mimetypes.best_match(["application/json", "text/event-stream"]) != "text/event-stream":
         result = collect(events)
         usage.note(**result["usage"])

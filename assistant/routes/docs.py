@@ -7,7 +7,7 @@ bp = Blueprint("docs", __name__)
 
 
 @bp.get("/openapi.json")
-@endpoint(summary="This OpenAPI document", tag="system")
+@endpoint(summary="This OpenAPI document", tag="system", access="public")
 def openapi():
     return build_openapi(current_app, current_app.config["VERSION"])
 

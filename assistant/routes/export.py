@@ -2,6 +2,7 @@ from flask import Blueprint, Response, current_app
 
 from .. import errors
 from ..api import endpoint
+from ..auth import current_user
 from ..conversations import get_conversation
 from ..db import get_db
 from ..export.filename import content_disposition
@@ -23,7 +24,7 @@ def export_pdf(body: ExportPdfRequest):
     from ..export.service import export_content, export_conversation  # ReportLab loads with the first export
 
     if body.conversation_id:
-        title, pdf = export_conversation(get_conversation(get_db(), body.conversation_id), body.title)
+        title, pdf = export_conversation(get_conversation(get_db(), current_user().user_id, body.conversation_id), body.title)
     else:
         max_bytes = current_app.config["SETTINGS"].max_upload_mb * 1024 * 1024
         title, pdf = export_content(body.title, body.content, body.images, max_bytes)

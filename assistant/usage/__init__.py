@@ -6,18 +6,23 @@ A streamed response is recorded when its stream is closed, so its tokens and lat
 """
 from __future__ import annotations
 
-import hashlib
 import json
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from flask import Flask, Response, current_app, g, has_app_context, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import errors
+from ..auth.identity import client_key, optional_user
+from ..models import ANONYMOUS
+from . import store
 from .recorder import Recorder
 from .store import DAY, QUOTA_EXEMPT, Event
 
+log = logging.getLogger(__name__)
 NOTABLE = frozenset({"feature", "engine", "model", "input_tokens", "output_tokens", "error_code"})
 
 
@@ -29,6 +34,8 @@ class _Pending:
     at_ms: int
     feature: str
     client_key: str
+    user_id: str = ANONYMOUS
+    reserved: bool = False
     engine: str | None = None
     model: str | None = None
     input_tokens: int | None = None
@@ -47,18 +54,10 @@ def note(**fields) -> None:
             setattr(pending, name, value)
 
 
-def client_key() -> str:
-    """A stable pseudonym for the caller: a hash of its bearer token, else of its IP. Never the raw value."""
-    auth = request.headers.get("Authorization", "")
-    if auth[:7].lower() == "bearer " and auth[7:].strip():
-        kind, raw = "t", auth[7:].strip()
-    else:
-        kind, raw = "ip", request.remote_addr or "unknown"
-    return f"{kind}:" + hashlib.sha256(f"assistant-usage:{kind}:{raw}".encode()).hexdigest()[:24]
-
-
 def init_usage(app: Flask) -> None:
-    """Wire recording, quotas and GET /metrics into the app. Call once from create_app."""
+    """Wire recording and GET /metrics into the app. Call once from create_app, after `auth.identify`
+    (events carry their user) and before the rate limiter (its refusals are usage too); `check_quota`
+    is registered by create_app after `auth.require` (an unauthenticated caller gets 401, not a quota)."""
     from .metrics import Metrics, bp as metrics_bp
 
     database = app.extensions["database"]
@@ -69,10 +68,7 @@ def init_usage(app: Flask) -> None:
     app.extensions["usage"] = recorder
     app.extensions["usage_metrics"] = metrics
     app.register_blueprint(metrics_bp)
-    # First of all before-request hooks, so refusals by the access token or the rate limiter are usage
-    # too; the quota check comes after them (an unauthenticated caller gets 401, not a quota).
-    app.before_request_funcs.setdefault(None, []).insert(0, _before)
-    app.before_request(_check_quota)
+    app.before_request(_before)
     app.after_request(_after)
 
 
@@ -91,31 +87,53 @@ def _before() -> None:
     if not request.path.startswith("/api/") or request.method == "OPTIONS":  # CORS preflights are not usage
         return
     recorder: Recorder = current_app.extensions["usage"]
-    pending = _Pending(started=time.perf_counter(), at_ms=int(recorder.clock() * 1000), feature=_feature(),
-                       client_key=client_key())
-    g._usage = pending
+    principal = optional_user()
+    g._usage = _Pending(started=time.perf_counter(), at_ms=int(recorder.clock() * 1000), feature=_feature(),
+                        client_key=client_key(), user_id=principal.user_id if principal else ANONYMOUS)
 
 
-def _check_quota() -> None:
-    settings = current_app.config["SETTINGS"]
+def limits_for(settings, principal) -> tuple[int | None, int | None]:
+    """(requests, tokens) per day for this caller: an admin's per-user setting, else the server's."""
+    own_requests = principal.daily_request_limit if principal else None
+    own_tokens = principal.daily_token_limit if principal else None
+    return (settings.daily_request_limit if own_requests is None else own_requests,
+            settings.daily_token_limit if own_tokens is None else own_tokens)
+
+
+def check_quota() -> None:
+    """Before a feature request runs: refuse it past the caller's daily token quota, then count it against
+    the request quota with one atomic conditional increment in the database (exact across workers)."""
     pending: _Pending | None = g.get("_usage")
-    if pending and (settings.daily_request_limit or settings.daily_token_limit) and pending.feature not in QUOTA_EXEMPT:
-        check_quota(current_app.extensions["usage"], settings, pending.client_key)
+    if pending is None or pending.feature in QUOTA_EXEMPT:
+        return
+    settings, principal = current_app.config["SETTINGS"], optional_user()
+    max_requests, max_tokens = limits_for(settings, principal)
+    if max_requests is None and max_tokens is None:
+        return
+    recorder: Recorder = current_app.extensions["usage"]
+    now = int(recorder.clock())
+    day = now - now % DAY
+    if max_tokens is not None and recorder.used_today(pending.client_key, fresh=True)[1] >= max_tokens:
+        own = principal is not None and principal.daily_token_limit is not None
+        _over(f"today's {max_tokens} tokens ({'your account' if own else 'DAILY_TOKEN_LIMIT'})", day, recorder)
+    if max_requests is not None:
+        try:
+            allowed = store.reserve_request(recorder.db, day, pending.client_key, max_requests)
+        except SQLAlchemyError:  # the database is away: fail open rather than fail every request
+            log.warning("could not count a request against the daily quota; letting it through")
+            return
+        if not allowed:
+            own = principal is not None and principal.daily_request_limit is not None
+            _over(f"today's {max_requests} requests ({'your account' if own else 'DAILY_REQUEST_LIMIT'})", day, recorder)
+        pending.reserved = True
 
 
-def check_quota(recorder: Recorder, settings, key: str) -> None:
-    requests, tokens, day = recorder.used_today(key)
-    over = None
-    if settings.daily_request_limit and requests >= settings.daily_request_limit:
-        over = f"today's {settings.daily_request_limit} requests (DAILY_REQUEST_LIMIT)"
-    elif settings.daily_token_limit and tokens >= settings.daily_token_limit:
-        over = f"today's {settings.daily_token_limit} tokens (DAILY_TOKEN_LIMIT)"
-    if over:
-        reset = day + DAY
-        wait = max(1, int(reset - recorder.clock()))
-        at = datetime.fromtimestamp(reset, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        raise errors.QuotaExceeded(f"You have used {over}. The quota resets at {at}, in {wait // 3600} h {wait % 3600 // 60} min.",
-                                   retry_after=wait)
+def _over(what: str, day: int, recorder: Recorder) -> None:
+    reset = day + DAY
+    wait = max(1, int(reset - recorder.clock()))
+    at = datetime.fromtimestamp(reset, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    raise errors.QuotaExceeded(f"You have used {what}. The quota resets at {at}, in {wait // 3600} h {wait % 3600 // 60} min.",
+                               retry_after=wait)
 
 
 def _error_code(response: Response) -> str:
@@ -141,7 +159,7 @@ def _after(response: Response) -> Response:
         recorder.record(Event(
             at_ms=pending.at_ms, feature=pending.feature, method=method, status=status,
             latency_ms=round((time.perf_counter() - pending.started) * 1000), client_key=pending.client_key,
-            bytes_in=bytes_in, engine=pending.engine, model=pending.model, error_code=pending.error_code,
+            user_id=pending.user_id, reserved=pending.reserved, bytes_in=bytes_in, engine=pending.engine, model=pending.model, error_code=pending.error_code,
             input_tokens=pending.input_tokens, output_tokens=pending.output_tokens))
 
     if response.is_streamed:

@@ -57,7 +57,10 @@ class _RecorderCollector:
 
 
 @bp.get("/metrics")
-def metrics():
+def metrics():  # scrapers send an admin's API token
     current_app.extensions["usage"].flush(timeout=1.0)  # what this process has served so far
     body = generate_latest(current_app.extensions["usage_metrics"].registry)
     return Response(body, content_type=CONTENT_TYPE_LATEST)
+
+
+metrics.access = "admin"  # type: ignore[attr-defined]  # no `endpoint`: not part of the JSON API

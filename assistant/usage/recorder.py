@@ -70,7 +70,7 @@ class Recorder:
         with self._lock:
             if event.counts_for_quota:
                 p = self._pending.setdefault((event.day(), event.client_key), [0, 0])
-                p[0] += 1
+                p[0] += 0 if event.reserved else 1  # a reserved request is in the database already
                 p[1] += event.tokens
             self._events.append(event)
             if self._thread is None and not self._closed:  # started on first use, again after an idle exit
@@ -186,13 +186,14 @@ class Recorder:
                 if e.counts_for_quota:
                     key = (e.day(), e.client_key)
                     p = self._pending.get(key)
+                    counted = 0 if e.reserved else 1
                     if p:
-                        p[0] -= 1
+                        p[0] -= counted
                         p[1] -= e.tokens
-                        if p[0] <= 0:
+                        if p[0] <= 0 and p[1] <= 0:
                             del self._pending[key]
                     if key in self._stored and written:
-                        self._stored[key][0] += 1
+                        self._stored[key][0] += counted
                         self._stored[key][1] += e.tokens
 
     def _maybe_prune(self) -> None:

@@ -13,10 +13,11 @@ from sqlalchemy import case, func, select
 
 from ..config import Settings
 from ..db import Database
-from ..models import UsageEvent, UsageLatency, UsageRollup
+from ..models import ANONYMOUS, LEGACY, User, UsageEvent, UsageLatency, UsageRollup
 from .store import DAY, HOUR
 
 RANGES = {"24h": (HOUR, 24), "7d": (DAY, 7), "30d": (DAY, 30)}
+_UNNAMED = {ANONYMOUS: "(not signed in)", LEGACY: "(before accounts)"}
 RECENT = 20
 
 
@@ -31,17 +32,19 @@ def window(range_: str, now_s: int) -> tuple[int, int, int]:
     return span, last - (n - 1) * span, n
 
 
-def usage(db: Database, settings: Settings, range_: str, now_s: int) -> dict:
+def usage(db: Database, settings: Settings, range_: str, now_s: int, user_id: str | None) -> dict:
+    """Usage of one user (`user_id`), or of everyone (None) with a per-user breakdown."""
     span, since, n = window(range_, now_s)
     R, L = UsageRollup, UsageLatency
-    in_range = (R.span == span, R.start >= since)
+    in_range = (R.span == span, R.start >= since) + ((R.user_id == user_id,) if user_id is not None else ())
     failed = func.sum(case((R.error_code != "", R.requests), else_=0))
     sums = (func.sum(R.requests), failed, func.sum(R.input_tokens), func.sum(R.output_tokens),
             func.sum(R.bytes_in), func.sum(R.latency_ms_sum))
     # Nearest-rank percentiles from the latency histogram: the first bucket whose running count
     # reaches p% of the feature's total. Window functions exist on SQLite >= 3.25 and PostgreSQL.
     hist = (select(L.feature, L.le_ms, func.sum(L.count).label("n"))
-            .where(L.span == span, L.start >= since).group_by(L.feature, L.le_ms).subquery())
+            .where(L.span == span, L.start >= since, *((L.user_id == user_id,) if user_id is not None else ()))
+            .group_by(L.feature, L.le_ms).subquery())
     cum = select(hist.c.feature, hist.c.le_ms,
                  func.sum(hist.c.n).over(partition_by=hist.c.feature, order_by=hist.c.le_ms).label("cum"),
                  func.sum(hist.c.n).over(partition_by=hist.c.feature).label("total")).subquery()
@@ -55,8 +58,13 @@ def usage(db: Database, settings: Settings, range_: str, now_s: int) -> dict:
                              .where(*in_range, R.model != "").group_by(R.engine, R.model).order_by(R.engine, R.model)).all()
         percentiles = {row[0]: (row[1], row[2]) for row in s.execute(
             select(cum.c.feature, pct(50), pct(95)).group_by(cum.c.feature))}
-        recent = s.execute(select(UsageEvent).where(UsageEvent.at_ms >= since * 1000)
-                           .order_by(UsageEvent.at_ms.desc(), UsageEvent.id.desc()).limit(RECENT)).scalars().all()
+        recent_q = select(UsageEvent).where(UsageEvent.at_ms >= since * 1000)
+        if user_id is not None:
+            recent_q = recent_q.where(UsageEvent.user_id == user_id)
+        recent = s.execute(recent_q.order_by(UsageEvent.at_ms.desc(), UsageEvent.id.desc()).limit(RECENT)).scalars().all()
+        by_user = [] if user_id is not None else s.execute(
+            select(R.user_id, func.coalesce(User.username, ""), *sums).outerjoin(User, User.id == R.user_id)
+            .where(*in_range).group_by(R.user_id, User.username).order_by(func.sum(R.requests).desc())).all()
 
     def counts(row) -> dict:
         requests, failed_, tin, tout, bytes_in, lat = (int(v or 0) for v in row[1:7])
@@ -87,8 +95,12 @@ def usage(db: Database, settings: Settings, range_: str, now_s: int) -> dict:
         models.append({"engine": engine, "model": model, "requests": int(requests), "input_tokens": tin,
                        "output_tokens": tout, "estimated_cost_usd": None if cost is None else round(cost, 6)})
     totals["estimated_cost_usd"] = round(cost_total, 6)
+    users = [{"user_id": row[0] or None, "username": row[1] or _UNNAMED.get(row[0], "(deleted)"),
+              **{k: v for k, v in counts(row[1:]).items() if k in ("requests", "errors", "input_tokens", "output_tokens")}}
+             for row in by_user]
     return {
         "range": range_, "bucket": "hour" if span == HOUR else "day", "from": iso(since), "to": iso(now_s),
+        "users": users,
         "totals": totals, "features": features, "series": series,
         "errors": [{"code": code, "count": int(count)} for code, count in by_code],
         "models": models, "unpriced_models": unpriced,

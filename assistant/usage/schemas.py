@@ -87,6 +87,20 @@ class ServerStatus(BaseModel):
     database: DatabaseStatus
 
 
+class UserUsage(BaseModel):
+    user_id: str | None = Field(description="Null for requests nobody was signed in for.")
+    username: str
+    requests: int
+    errors: int
+    input_tokens: int
+    output_tokens: int
+
+
+class Scope(BaseModel):
+    user_id: str | None = Field(description="Whose usage this is; null: everyone's (administrators).")
+    username: str | None
+
+
 class DashboardOut(BaseModel):
     range: Literal["24h", "7d", "30d"]
     bucket: Literal["hour", "day"]
@@ -99,5 +113,7 @@ class DashboardOut(BaseModel):
     models: list[ModelUsage]
     unpriced_models: list[str]
     recent: list[Activity] = Field(description="The last 20 requests, newest first.")
-    quota: Quota = Field(description="The calling client's use today.")
+    quota: Quota = Field(description="The caller's own use today.")
+    scope: Scope
+    users: list[UserUsage] = Field(description="Everyone's view only: usage per user, most requests first.")
     server: ServerStatus

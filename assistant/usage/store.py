@@ -11,16 +11,18 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from ..db import Database
-from ..models import UsageClientDay, UsageEvent, UsageLatency, UsageRollup
+from ..models import ANONYMOUS, LEGACY, UsageClientDay, UsageEvent, UsageLatency, UsageRollup
 
 HOUR, DAY = 3600, 86400
 HOURLY_KEEP_S = 2 * DAY  # hourly rows only serve the 24h view
-# Features that are the server looking after itself: recorded, but never counted against a quota.
-QUOTA_EXEMPT = frozenset({"health", "dashboard", "docs", "openapi.json"})
+# Features that are the server looking after itself, or a person managing their account: recorded,
+# but never counted against a quota (DESIGN: "health, docs, dashboard, auth and account routes").
+QUOTA_EXEMPT = frozenset({"health", "dashboard", "docs", "openapi.json", "auth", "admin", "unknown"})
 
 # Latency histogram bounds (ms): exact up to 100 ms, then 5% wide, up to an hour. A percentile read
 # from it is the upper bound of its bucket: exact below 100 ms, at most 5% high above.
@@ -48,6 +50,8 @@ class Event:
     error_code: str | None = None
     input_tokens: int | None = None
     output_tokens: int | None = None
+    user_id: str = ANONYMOUS
+    reserved: bool = False  # its request was already counted by `reserve_request` (a request quota applies)
 
     @property
     def tokens(self) -> int:
@@ -62,13 +66,22 @@ class Event:
         return s - s % DAY
 
 
+def _insert(engine, table):
+    """INSERT with ON CONFLICT for this database's dialect (SQLite and PostgreSQL share the syntax)."""
+    return (postgresql if engine.dialect.name == "postgresql" else sqlite).insert(table)
+
+
 def _upsert(session, table, rows: list[dict], keys: list[str], adds: list[str]) -> None:
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    stmt = _insert(session.get_bind(), table)
     stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: getattr(table, c) + getattr(stmt.excluded, c) for c in adds})
     session.execute(stmt, rows)
+
+
+ROLLUP_KEY = ["span", "start", "user_id", "feature", "engine", "model", "status", "error_code"]
+ROLLUP_SUMS = ["requests", "input_tokens", "output_tokens", "bytes_in", "latency_ms_sum"]
+LATENCY_KEY = ["span", "feature", "le_ms", "start", "user_id"]
 
 
 def write_batch(db: Database, events: Iterable[Event]) -> None:
@@ -83,32 +96,29 @@ def write_batch(db: Database, events: Iterable[Event]) -> None:
         le = latency_bucket(e.latency_ms)
         for span in (HOUR, DAY):
             start = s - s % span
-            r = rollup[(span, start, e.feature, e.engine or "", e.model or "", e.status, e.error_code or "")]
+            r = rollup[(span, start, e.user_id, e.feature, e.engine or "", e.model or "", e.status, e.error_code or "")]
             r[0] += 1
             r[1] += e.input_tokens or 0
             r[2] += e.output_tokens or 0
             r[3] += e.bytes_in
             r[4] += e.latency_ms
-            latency[(span, e.feature, le, start)] += 1
+            latency[(span, e.feature, le, start, e.user_id)] += 1
         if e.counts_for_quota:
             c = clients[(e.day(), e.client_key)]
-            c[0] += 1
+            c[0] += 0 if e.reserved else 1
             c[1] += e.tokens
     # Sorted keys: concurrent writers lock rows in the same order, so PostgreSQL cannot deadlock.
-    rollup_rows = [dict(span=k[0], start=k[1], feature=k[2], engine=k[3], model=k[4], status=k[5], error_code=k[6],
-                        requests=v[0], input_tokens=v[1], output_tokens=v[2], bytes_in=v[3], latency_ms_sum=v[4])
-                   for k, v in sorted(rollup.items())]
-    latency_rows = [dict(span=k[0], feature=k[1], le_ms=k[2], start=k[3], count=n) for k, n in sorted(latency.items())]
+    rollup_rows = [dict(zip(ROLLUP_KEY, k)) | dict(zip(ROLLUP_SUMS, v)) for k, v in sorted(rollup.items())]
+    latency_rows = [dict(zip(LATENCY_KEY, k), count=n) for k, n in sorted(latency.items())]
     client_rows = [dict(day=k[0], client_key=k[1], requests=v[0], tokens=v[1]) for k, v in sorted(clients.items())]
     with db.session() as session:
         session.execute(UsageEvent.__table__.insert(), [
             dict(at_ms=e.at_ms, feature=e.feature, method=e.method, engine=e.engine, model=e.model, status=e.status,
                  error_code=e.error_code, latency_ms=e.latency_ms, input_tokens=e.input_tokens,
-                 output_tokens=e.output_tokens, bytes_in=e.bytes_in, client_key=e.client_key) for e in events])
-        _upsert(session, UsageRollup, rollup_rows,
-                ["span", "start", "feature", "engine", "model", "status", "error_code"],
-                ["requests", "input_tokens", "output_tokens", "bytes_in", "latency_ms_sum"])
-        _upsert(session, UsageLatency, latency_rows, ["span", "feature", "le_ms", "start"], ["count"])
+                 output_tokens=e.output_tokens, bytes_in=e.bytes_in, client_key=e.client_key, user_id=e.user_id)
+            for e in events])
+        _upsert(session, UsageRollup, rollup_rows, ROLLUP_KEY, ROLLUP_SUMS)
+        _upsert(session, UsageLatency, latency_rows, LATENCY_KEY, ["count"])
         _upsert(session, UsageClientDay, client_rows, ["day", "client_key"], ["requests", "tokens"])
 
 
@@ -118,6 +128,47 @@ def client_day(db: Database, day: int, client_key: str) -> tuple[int, int]:
         row = session.execute(select(UsageClientDay.requests, UsageClientDay.tokens)
                               .where(UsageClientDay.day == day, UsageClientDay.client_key == client_key)).first()
     return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+def reserve_request(db: Database, day: int, client_key: str, limit: int) -> bool:
+    """Count one request against today's quota if it is still under `limit`: one atomic conditional
+    upsert, so however many workers or instances share the database, exactly `limit` pass."""
+    t = UsageClientDay.__table__
+    stmt = _insert(db.engine, t).values(day=day, client_key=client_key, requests=1, tokens=0)
+    stmt = stmt.on_conflict_do_update(index_elements=[t.c.day, t.c.client_key], set_={"requests": t.c.requests + 1},
+                                      where=t.c.requests < limit).returning(t.c.requests)
+    with db.session() as session:
+        return session.execute(stmt).first() is not None
+
+
+def users_day(session: Session, day: int, user_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """(requests, tokens) counted today for each of these users (as stored)."""
+    if not user_ids:
+        return {}
+    keys = {f"u:{u}": u for u in user_ids}
+    rows = session.execute(select(UsageClientDay.client_key, UsageClientDay.requests, UsageClientDay.tokens)
+                           .where(UsageClientDay.day == day, UsageClientDay.client_key.in_(keys))).all()
+    return {keys[k]: (int(r), int(t)) for k, r, t in rows}
+
+
+def claim_legacy(session: Session, user_id: str) -> None:
+    """Hand usage recorded before accounts existed to `user_id` (the first administrator)."""
+    session.execute(update(UsageEvent).where(UsageEvent.user_id == LEGACY).values(user_id=user_id))
+    for table, key, sums in ((UsageRollup.__table__, ROLLUP_KEY, ROLLUP_SUMS), (UsageLatency.__table__, LATENCY_KEY, ["count"])):
+        cols = key + sums
+        owner = literal(user_id, table.c.user_id.type).label("user_id")
+        moved = select(*[owner if c == "user_id" else table.c[c] for c in cols]).where(table.c.user_id == LEGACY)
+        stmt = _insert(session.get_bind(), table).from_select(cols, moved)
+        stmt = stmt.on_conflict_do_update(index_elements=key, set_={c: table.c[c] + stmt.excluded[c] for c in sums})
+        session.execute(stmt)
+        session.execute(delete(table).where(table.c.user_id == LEGACY))
+
+
+def delete_user(session: Session, user_id: str) -> None:
+    """A deleted user's usage goes with them (their share of the totals too)."""
+    for table in (UsageEvent, UsageRollup, UsageLatency):
+        session.execute(delete(table).where(table.user_id == user_id))
+    session.execute(delete(UsageClientDay).where(UsageClientDay.client_key == f"u:{user_id}"))
 
 
 def prune(db: Database, now_s: int, retention_days: int) -> int:

@@ -10,6 +10,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.accounts import admin_token
 from tests.conftest import wait_for
 from tests.fakes.gemini import Reply
 
@@ -132,7 +133,8 @@ def test_client_gone_mid_upload_leaves_no_files(make_upload_app, upload_dir):
         body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"analyze\"\r\n\r\nfalse\r\n"
                 f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"s.pdf\"\r\n"
                 "Content-Type: application/pdf\r\n\r\n").encode() + payload + f"\r\n--{boundary}--\r\n".encode()
-        head = (f"POST /api/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
+        head = (f"POST /api/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {admin_token(app)}\r\n"
+                f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n").encode()
         for cut in (len(body) // 2, len(body)):  # mid-upload, then while the page is being read
             with socket.create_connection(server.server_address, timeout=5) as sock:

@@ -8,6 +8,7 @@ import textwrap
 from sqlalchemy import create_engine, func, select, text
 
 from assistant.models import UsageEvent, UsageRollup
+from tests.accounts import make_user
 from tests.conftest import ROOT
 
 
@@ -17,17 +18,19 @@ def count_events(app) -> int:
         return s.scalar(select(func.count()).select_from(UsageEvent))
 
 
-def test_client_key_is_a_hash_never_the_raw_token_or_ip(usage_app):
+def test_client_key_is_the_user_or_a_hash_of_the_ip_never_a_token(usage_app):
     app = usage_app()
-    client = app.test_client()
-    client.get("/api/conversations", headers={"Authorization": "Bearer s3cret-token"}, environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    client = app.test_client(token=None)
+    user_id, token = make_user(app, "alice")
+    client.get("/api/conversations", headers={"Authorization": f"Bearer {token}"}, environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    client.get("/api/conversations", headers={"Authorization": "Bearer s3cret-made-up"}, environ_base={"REMOTE_ADDR": "203.0.113.9"})
     client.get("/api/conversations", environ_base={"REMOTE_ADDR": "203.0.113.9"})
     app.extensions["usage"].flush()
     with app.extensions["database"].session() as s:
-        keys = s.scalars(select(UsageEvent.client_key).order_by(UsageEvent.id)).all()
-    assert len(keys) == 2 and keys[0] != keys[1]
-    assert keys[0].startswith("t:") and keys[1].startswith("ip:")
-    assert not any("s3cret" in k or "203.0.113" in k for k in keys)
+        rows = s.execute(select(UsageEvent.client_key, UsageEvent.user_id).order_by(UsageEvent.id)).all()
+    assert rows[0] == (f"u:{user_id}", user_id)
+    assert rows[1] == rows[2] and rows[1][0].startswith("ip:") and rows[1][1] == ""  # a made-up token is just its IP
+    assert not any("s3cret" in k or "203.0.113" in k or token in k for k, _ in rows)
 
 
 def test_preflights_and_non_api_paths_are_not_usage(usage_app):
@@ -75,7 +78,7 @@ def test_a_normal_stop_loses_no_events(sqlite_url):
     script = textwrap.dedent(f"""
         from assistant import create_app
         from assistant.config import Settings
-        app = create_app(Settings(database_url={sqlite_url!r}, ai_provider="local", log_level="WARNING"))
+        app = create_app(Settings(database_url={sqlite_url!r}, ai_provider="local", log_level="WARNING", auth_mode="none"))
         client = app.test_client()
         for i in range(300):
             client.get("/api/conversations/" + "%032x" % i)
@@ -119,18 +122,20 @@ def test_writer_that_went_idle_comes_back(usage_app, monkeypatch):
     assert count_events(app) == 2
 
 
-def test_refusals_by_the_access_token_are_recorded(usage_app):
-    client = usage_app(app_access_token="the-token").test_client()
-    assert client.get("/api/conversations").status_code == 401
-    body = client.get("/api/dashboard", headers={"Authorization": "Bearer the-token"}).get_json()
+def test_refusals_for_missing_credentials_are_recorded(usage_app):
+    app = usage_app()
+    assert app.test_client(token=None).get("/api/conversations").status_code == 401
+    body = app.test_client().get("/api/dashboard").get_json()  # the administrator sees everyone's
     assert body["errors"] == [{"code": "unauthorized", "count": 1}]
+    assert {u["username"]: u["requests"] for u in body["users"]}["(not signed in)"] == 1
 
 
 def test_rate_limited_requests_are_recorded(usage_app):
-    client = usage_app(rate_limit="2/minute").test_client()
-    codes = [client.get("/api/conversations", environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code for _ in range(3)]
-    assert codes == [200, 200, 429]
-    body = client.get("/api/dashboard", environ_base={"REMOTE_ADDR": "10.1.1.2"}).get_json()
+    app = usage_app(rate_limit="2/minute")
+    _, token = make_user(app, "alice")
+    alice = app.test_client(token=token)
+    assert [alice.get("/api/conversations").status_code for _ in range(3)] == [200, 200, 429]
+    body = app.test_client().get("/api/dashboard").get_json()
     assert body["errors"] == [{"code": "rate_limited", "count": 1}]
     assert by_feature_requests(body) == {"conversations": 3}
 
@@ -140,8 +145,8 @@ def by_feature_requests(body) -> dict:
 
 
 def test_database_gone_dashboard_says_so_and_requests_still_work(usage_app, db_url):
-    """PostgreSQL dropped under a running app: a clear 503 on the dashboard, /metrics says the
-    database is down, quota checks fail open instead of failing every request."""
+    """PostgreSQL dropped under a running app: a clear 503 (nobody can be signed in, so the dashboard and
+    every signed-in route say so), health still answers, unknown paths are still plain 404s."""
     import psycopg
     import pytest
 
@@ -158,4 +163,6 @@ def test_database_gone_dashboard_says_so_and_requests_still_work(usage_app, db_u
     assert (r.status_code, r.get_json()["error"]["code"]) == (503, "capability_unavailable")
     assert "database" in r.get_json()["error"]["message"]
     assert client.get("/api/no-such-route").status_code == 404  # quota check could not read: fails open
-    assert "assistant_database_up 0.0" in client.get("/metrics").get_data(as_text=True)
+    r = client.get("/api/conversations")  # nobody can be signed in without the database: said, not a 500
+    assert (r.status_code, r.get_json()["error"]["code"]) == (503, "capability_unavailable")
+    assert client.get("/api/health").status_code == 200

@@ -1,0 +1,35 @@
+"""Password hashing with Argon2id (argon2-cffi).
+
+Parameters (measured on the 2-core VM with `python -m bench.auth`): one hash or verification costs
+about 50–150 ms of CPU, the range the project chose for sign-in. An unknown username is verified
+against a dummy hash, so it takes as long as a wrong password and the timing tells nothing.
+"""
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+MIN_LENGTH = 10
+MAX_LENGTH = 1024  # Argon2 takes any length; this only bounds the work a request can ask for
+UNUSABLE = "!"  # the built-in single-user account's hash: no password verifies against it
+
+HASHER = PasswordHasher(time_cost=3, memory_cost=32 * 1024, parallelism=1, hash_len=32, salt_len=16)
+# Made once with HASHER's parameters (a test checks they still match): verifying an unknown user
+# against it costs exactly what a wrong password costs, with no hashing at start-up.
+DUMMY_HASH = "$argon2id$v=19$m=32768,t=3,p=1$lAFPAdK2w0QxCS7cydpeog$A+Y0dR5oqYOt9cI5SnVenjJM6nBSUscsTv0ZyFxw54k"
+
+
+def hash_password(password: str) -> str:
+    return HASHER.hash(password)
+
+
+def verify(stored: str | None, password: str) -> bool:
+    """True when `password` matches `stored`; with `stored` None (no such user) the same work is done."""
+    try:
+        return HASHER.verify(stored if stored and stored != UNUSABLE else DUMMY_HASH, password) and stored not in (None, UNUSABLE)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored: str) -> bool:
+    return HASHER.check_needs_rehash(stored)
