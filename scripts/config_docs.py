@@ -2,21 +2,29 @@
 
     python scripts/config_docs.py table | env
 """
+import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from assistant.config import Settings  # noqa: E402
+from assistant.config import ROOT, Settings  # noqa: E402
+
+
+def shown(field) -> str:
+    """The default as a person would write it: a path relative to the repository, JSON for tables."""
+    default = field.get_default(call_default_factory=True)
+    if default is None or default == "" or hasattr(default, "get_secret_value"):
+        return ""
+    if isinstance(default, Path):
+        return str(default.relative_to(ROOT)) if default.is_relative_to(ROOT) else str(default)
+    if isinstance(default, dict):
+        return json.dumps({k: v.model_dump() if hasattr(v, "model_dump") else v for k, v in default.items()}, separators=(",", ":"))
+    return str(default)
 
 
 def rows():
     for name, field in Settings.model_fields.items():
-        default = field.default
-        if default is None or default == "":
-            default = ""
-        elif hasattr(default, "get_secret_value"):
-            default = ""
-        yield name.upper(), str(default), field.description or ""
+        yield name.upper(), shown(field), field.description or ""
 
 
 def main() -> None:

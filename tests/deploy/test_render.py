@@ -55,6 +55,9 @@ def test_api_service(blueprint):
     assert variables["GEMINI_API_KEY"] == {"key": "GEMINI_API_KEY", "sync": False}
     assert variables["DATABASE_URL"]["fromDatabase"]["property"] == "connectionString"
     assert variables["RATELIMIT_STORAGE_URI"]["fromService"]["type"] == "keyvalue"
+    # a public URL: the first administrator needs a code only the deployment's owner can read
+    assert variables["SETUP_CODE"] == {"key": "SETUP_CODE", "generateValue": True}
+    assert variables["SIGNUP"]["value"] == "invite" and "AUTH_MODE" not in variables
     web = service(blueprint, "static")
     web_origin = f"https://{web['name']}.onrender.com"
     assert variables["ALLOWED_ORIGINS"]["value"] == web_origin
