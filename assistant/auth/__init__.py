@@ -22,4 +22,7 @@ def init_auth(app) -> None:
         logging.getLogger(__name__).warning(
             "AUTH_MODE=none: no sign-in, everyone who can reach this server is the same user. "
             "Use it only on your own machine, never on a public address.")
+    elif settings.signup == "open" and settings.daily_request_limit is None and settings.daily_token_limit is None:
+        logging.getLogger(__name__).warning(
+            "SIGNUP=open without DAILY_REQUEST_LIMIT or DAILY_TOKEN_LIMIT: anyone can register and spend without limit.")
     app.before_request(identify)
