@@ -1,9 +1,13 @@
 /**
- * End-to-end: the BUILT app, served with /api forwarded to the real Flask API, driven in Debian's
- * Chromium through playwright-core. Three API instances run side by side:
+ * End-to-end: the BUILT app, driven in Debian's Chromium through playwright-core against the real
+ * Flask API, with accounts on (the default). Three API instances run side by side:
  *   - "gemini": GEMINI_API_KEY set, Gemini answered by the repo's fake over real HTTP;
  *   - "offline": no key, the embedded local engines (Whisper for the microphone recording);
- *   - "token": like "gemini", behind APP_ACCESS_TOKEN.
+ *   - "accounts": like "gemini", but with no account yet and the web app on ANOTHER origin (its own
+ *     build with REACT_APP_API_URL pointing at the API, no /api proxy, CORS via ALLOWED_ORIGINS), as on
+ *     Render: first visit creates the administrator, who invites a second person; each sees only their own.
+ * The first two are served with /api forwarded (a reverse proxy); their administrator is created here
+ * through the API and the session put in the browser's storage, so those walks start signed in.
  * Every process started here is stopped at the end, whatever happens.
  * Screenshots go to react-app/test-artifacts/. Run with `npm run e2e` (after `npm run build`).
  */
@@ -67,6 +71,7 @@ async function waitForHttp(url, child, seconds = 90) {
   throw new Error(`${child.label} did not answer ${url} within ${seconds} s:\n${child.log.join('').slice(-3000)}`);
 }
 
+/** An API process with accounts on and nobody signed up yet; its URL. */
 async function startApi(name, env) {
   const port = await freePort();
   const api = start(`API (${name})`, ['app.py'], {
@@ -74,14 +79,37 @@ async function startApi(name, env) {
     DATABASE_URL: `sqlite:///${join(tmp, `${name}.db`)}`,
     LOG_LEVEL: 'WARNING',
     RATE_LIMIT: '10000/minute',
+    // whatever the shell running this has set: accounts, invite-only, no setup code
+    AUTH_MODE: 'accounts',
+    SIGNUP: 'invite',
+    SETUP_CODE: '',
+    APP_ACCESS_TOKEN: '',
     ...env,
   });
   const apiUrl = `http://127.0.0.1:${port}`;
   await waitForHttp(`${apiUrl}/api/health`, api);
+  return apiUrl;
+}
+
+/** The build served with /api forwarded to `apiUrl` (same origin, like a reverse proxy); the app's URL. */
+async function serveProxied(apiUrl) {
   const web = await serveBuild(BUILD, apiUrl);
   servers.push(web.server);
   return web.url;
 }
+
+const ADMIN = { username: 'admin', password: 'e2e admin password' };
+
+/** Creates the first administrator through the API (POST /api/auth/setup); its session token. */
+async function createAdmin(apiUrl) {
+  const res = await fetch(`${apiUrl}/api/auth/setup`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const body = await res.json();
+  assert(res.status === 201 && typeof body.token === 'string', `setup answered ${res.status}: ${JSON.stringify(body.error ?? {})}`);
+  return body.token;
+}
+
+/** A browser context's starting storage: this session token kept by the app at each origin. */
+const signedIn = (sessions) => ({ cookies: [], origins: sessions.map(({ origin, token }) => ({ origin, localStorage: [{ name: 'sessionToken', value: token }] })) });
 
 function stopAll() {
   for (const s of servers) s.close();
@@ -182,17 +210,32 @@ pix.save(${JSON.stringify(png)})
 
   const fakePort = await freePort();
   const fake = start('fake Gemini', ['-m', 'tests.fakes.gemini', '--port', String(fakePort), '--echo', '--interval', '0.04', '--image', png], {});
-  const gemini = await startApi('gemini', { GEMINI_API_KEY: 'e2e-not-a-real-key', GEMINI_BASE_URL: `http://127.0.0.1:${fakePort}`, AI_PROVIDER: 'auto' });
+  const geminiEnv = { GEMINI_API_KEY: 'e2e-not-a-real-key', GEMINI_BASE_URL: `http://127.0.0.1:${fakePort}`, AI_PROVIDER: 'auto' };
+  const geminiApi = await startApi('gemini', geminiEnv);
   void fake;
-  const offline = await startApi('offline', { GEMINI_API_KEY: '', AI_PROVIDER: 'local' });
-  const guarded = await startApi('token', { GEMINI_API_KEY: 'e2e-not-a-real-key', GEMINI_BASE_URL: `http://127.0.0.1:${fakePort}`, APP_ACCESS_TOKEN: 'e2e-access-token' });
+  const offlineApi = await startApi('offline', { GEMINI_API_KEY: '', AI_PROVIDER: 'local' });
+  const gemini = await serveProxied(geminiApi);
+  const offline = await serveProxied(offlineApi);
+  const geminiToken = await createAdmin(geminiApi);
+  const offlineToken = await createAdmin(offlineApi);
+  const bearer = { Authorization: `Bearer ${geminiToken}` }; // for the checks that ask the API directly
+  const sessions = signedIn([{ origin: gemini, token: geminiToken }, { origin: offline, token: offlineToken }]);
+
+  // The web app on its own origin: `localhost` (another site than the API's 127.0.0.1), its own build.
+  const xWebPort = await freePort();
+  const xWeb = `http://localhost:${xWebPort}`;
+  const xApi = await startApi('accounts', { ...geminiEnv, ALLOWED_ORIGINS: xWeb });
+  const xBuild = join(tmp, 'build-xorigin');
+  execFileSync(join(APP, 'node_modules/.bin/vite'), ['build', '--outDir', xBuild, '--emptyOutDir', '--logLevel', 'warn'], { cwd: APP, stdio: 'inherit', env: { ...process.env, REACT_APP_API_URL: xApi } });
+  const xServed = await serveBuild(xBuild, null, xWebPort);
+  servers.push(xServed.server);
 
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${wav}`, '--autoplay-policy=no-user-gesture-required'],
   });
   try {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true, colorScheme: 'light' });
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true, colorScheme: 'light', storageState: sessions });
     await ctx.grantPermissions(['microphone', 'clipboard-read', 'clipboard-write']);
     const page = await ctx.newPage();
     currentPage = page;
@@ -237,7 +280,7 @@ pix.save(${JSON.stringify(png)})
       // when it notices the client has gone: wait for that).
       const id = new URL(page.url()).searchParams.get('c');
       for (let i = 0; i < 50; i++) {
-        const saved = await (await page.request.get(`${gemini}/api/conversations/${id}`)).json();
+        const saved = await (await page.request.get(`${gemini}/api/conversations/${id}`, { headers: bearer })).json();
         if (saved.messages.length === 4) break;
         await page.waitForTimeout(200);
       }
@@ -309,7 +352,7 @@ pix.save(${JSON.stringify(png)})
       await page.getByRole('link', { name: 'Dashboard' }).click();
       await page.getByTestId('totals').waitFor();
       await page.locator('.chart-canvas canvas').nth(2).waitFor({ timeout: 15_000 });
-      const api = await (await page.request.get(gemini + '/api/dashboard?range=24h')).json();
+      const api = await (await page.request.get(gemini + '/api/dashboard?range=24h', { headers: bearer })).json();
       const shown = await page.locator('.stat').first().locator('.stat-value').innerText();
       const shownN = Number(shown.replace(/\D/g, ''));
       // The page's own fetch and ours can differ by the requests made in between (health, this one).
@@ -335,7 +378,7 @@ pix.save(${JSON.stringify(png)})
     });
 
     await step('Phone-sized screen: chat and voice stay usable', async () => {
-      const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+      const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, storageState: sessions });
       const p = await phone.newPage();
       await p.goto(gemini + '/');
       await p.getByLabel('Your message').waitFor();
@@ -353,32 +396,6 @@ pix.save(${JSON.stringify(png)})
       await checkA11y(p, 'dashboard (phone)');
       await shot(p, '06-phone-dashboard');
       await phone.close();
-    });
-
-    console.log(`With APP_ACCESS_TOKEN set (${guarded})`);
-    await step('Access token: asked for once, a wrong one refused, the right one kept across reloads', async () => {
-      const guest = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-      const p = await guest.newPage();
-      currentPage = p;
-      await p.goto(guarded + '/');
-      const dialog = p.getByRole('dialog', { name: 'Access token' });
-      await dialog.waitFor(); // asked up front: health says the server needs one
-      await p.getByText('This server asks for an access token').waitFor();
-      await checkA11y(p, 'access token dialog');
-      await shot(p, '07-access-token');
-      await p.getByLabel('Token', { exact: true }).fill('not-the-token');
-      await p.getByRole('button', { name: 'Save' }).click();
-      await p.getByText('The server did not accept the access token').waitFor(); // after the reload, a 401
-      await p.getByLabel('Token', { exact: true }).fill('e2e-access-token');
-      await p.getByLabel('Token', { exact: true }).press('Enter');
-      await p.getByLabel('Your message').fill('Hello behind a token');
-      await p.getByRole('button', { name: 'Send' }).click();
-      await p.getByText('You said: Hello behind a token').waitFor({ timeout: 15_000 });
-      await p.reload();
-      await p.locator('.conversation-list li').first().waitFor(); // history loads with the kept token
-      assert(!(await dialog.isVisible()), 'not asked again after a reload');
-      await guest.close();
-      currentPage = page;
     });
 
     console.log(`Offline, no key (${offline})`);
@@ -421,6 +438,143 @@ pix.save(${JSON.stringify(png)})
       await page.locator('.transcript-text').waitFor({ timeout: 120_000 });
       assert(/hello|world|test/i.test(await page.locator('.transcript-text').innerText()), 'uploaded audio transcribed');
     });
+
+    console.log(`Accounts, the web app on its own origin (${xWeb}, API ${xApi})`);
+    const MEMBER = { username: 'member@example.com', password: 'e2e member password' };
+    const adminCtx = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
+    const memberCtx = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' }); // another browser: nothing shared
+    const admin = await adminCtx.newPage();
+    const member = await memberCtx.newPage();
+    for (const p of [admin, member]) {
+      p.on('pageerror', (e) => consoleErrors.push(String(e)));
+      p.on('dialog', (d) => d.accept());
+    }
+    const sidebarTitles = (p) => p.locator('.conversation-list .conversation-title').allInnerTexts();
+    async function chat(p, text) {
+      await p.getByLabel('Your message').fill(text);
+      await p.getByRole('button', { name: 'Send' }).click();
+      await p.getByText(`You said: ${text}`).waitFor({ timeout: 30_000 });
+      await p.getByRole('button', { name: 'Send' }).waitFor({ timeout: 30_000 }); // the reply is complete and saved
+      await p.locator('.conversation-list li').first().waitFor();
+    }
+    let inviteLink = '';
+    let adminConversation = null;
+
+    await step('Accounts: the first visit shows “Create the administrator account” and creates it', async () => {
+      currentPage = admin;
+      await admin.goto(xWeb + '/');
+      await admin.getByRole('heading', { name: 'Create the administrator account' }).waitFor();
+      assert(new URL(admin.url()).pathname === '/setup', `first visit at ${new URL(admin.url()).pathname}`);
+      await checkA11y(admin, 'setup');
+      await shot(admin, '08-setup');
+      await admin.getByLabel('Username').fill(ADMIN.username);
+      await admin.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+      await admin.getByLabel('Repeat the password').fill(ADMIN.password);
+      await admin.getByRole('button', { name: 'Create the administrator account' }).click();
+      await admin.getByRole('heading', { name: 'Ask anything' }).waitFor();
+      await admin.getByRole('button', { name: `Account menu, signed in as ${ADMIN.username}` }).waitFor();
+      await chat(admin, 'Admin only: the launch date is March 3');
+      adminConversation = new URL(admin.url()).searchParams.get('c');
+      assert(adminConversation, 'the conversation is in the address');
+    });
+
+    await step('Accounts: the administrator creates an invite link on the Users page', async () => {
+      await admin.getByRole('button', { name: /^Account menu/ }).click();
+      await admin.getByRole('link', { name: 'Users' }).waitFor();
+      await checkA11y(admin, 'account menu (open)');
+      await shot(admin, '09-account-menu');
+      await admin.getByRole('link', { name: 'Users' }).click();
+      await admin.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+      await admin.getByRole('button', { name: 'Create invite link' }).click();
+      const link = admin.locator('.one-time-link .secret-value');
+      await link.waitFor();
+      inviteLink = (await link.innerText()).trim();
+      assert(inviteLink.startsWith(`${xWeb}/invite#`) && inviteLink.length > `${xWeb}/invite#`.length + 10, 'an invite link on the web app’s origin, code in the fragment');
+      await checkA11y(admin, 'users');
+      await shot(admin, '09-users');
+    });
+
+    await step('Accounts: a second browser opens the invite, creates an account and chats', async () => {
+      currentPage = member;
+      await member.goto(inviteLink);
+      await member.getByRole('heading', { name: 'Create your account' }).waitFor();
+      await checkA11y(member, 'invite');
+      await shot(member, '10-invite');
+      await member.getByLabel('Username').fill(MEMBER.username);
+      await member.getByLabel('Password', { exact: true }).fill(MEMBER.password);
+      await member.getByLabel('Repeat the password').fill(MEMBER.password);
+      await member.getByRole('button', { name: 'Create my account' }).click();
+      await member.getByRole('heading', { name: 'Ask anything' }).waitFor();
+      assert(!new URL(member.url()).hash, 'the invite code left the address bar');
+      assert(!(await member.getByRole('link', { name: 'Users' }).count()), 'no Users entry for a user');
+      await chat(member, 'Member here: what is two plus two?');
+    });
+
+    await step('Accounts: each browser sees only its own conversations', async () => {
+      const mine = await sidebarTitles(member);
+      assert(mine.length === 1 && mine[0].startsWith('Member here'), `the member’s sidebar: ${JSON.stringify(mine)}`);
+      currentPage = admin;
+      await admin.getByRole('link', { name: 'Text to Text' }).click();
+      await admin.locator('.conversation-list li').first().waitFor();
+      const theirs = await sidebarTitles(admin);
+      assert(theirs.length === 1 && theirs[0].startsWith('Admin only'), `the administrator’s sidebar: ${JSON.stringify(theirs)}`);
+      // The administrator's conversation by its address: not found for the member, its text never shown.
+      currentPage = member;
+      await member.goto(`${xWeb}/?c=${adminConversation}`);
+      await member.getByRole('alert').waitFor();
+      assert(!(await member.getByText('launch date').count()), 'the member cannot read the administrator’s conversation');
+      await member.getByRole('button', { name: 'New chat' }).click();
+    });
+
+    await step('Accounts: a new API token is shown once and works; the dashboard splits usage per person', async () => {
+      currentPage = admin;
+      await admin.goto(xWeb + '/account');
+      await admin.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
+      await admin.getByLabel('Name').fill('e2e script');
+      await admin.getByRole('button', { name: 'Create token' }).click();
+      const secret = (await admin.getByTestId('new-token').innerText()).trim();
+      assert(secret.startsWith('aia_'), 'an API token is shown');
+      const me = await fetch(`${xApi}/api/auth/me`, { headers: { Authorization: `Bearer ${secret}` } });
+      assert(me.ok && (await me.json()).user.username === ADMIN.username, 'the token works as its owner');
+      await checkA11y(admin, 'account');
+      await shot(admin, '12-account');
+      await admin.getByRole('button', { name: 'Done, I have copied it' }).click();
+      assert(!(await admin.getByText(secret).count()), 'the secret is gone from the page');
+      await admin.goto(xWeb + '/dashboard');
+      const table = admin.getByRole('region', { name: 'Usage by user' });
+      await table.waitFor();
+      const text = await table.innerText();
+      assert(text.includes(ADMIN.username) && text.includes(MEMBER.username), `usage by user: ${text}`);
+      await checkA11y(admin, 'dashboard (everyone)');
+      await shot(admin, '13-dashboard-everyone');
+    });
+
+    await step('Accounts: the administrator disables the second account; its next click lands on sign-in', async () => {
+      currentPage = admin;
+      await admin.goto(xWeb + '/admin/users');
+      await admin.getByRole('button', { name: `Disable ${MEMBER.username}` }).click();
+      await admin.getByRole('button', { name: `Enable ${MEMBER.username}` }).waitFor();
+      currentPage = member;
+      await member.getByRole('link', { name: 'Dashboard' }).click();
+      await member.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 15_000 });
+      const at = new URL(member.url());
+      assert(at.pathname === '/signin' && at.searchParams.get('next') === '/dashboard', `landed on ${at.pathname}${at.search}`);
+      // Disabling ends the account's sessions at once, so the server only knows the session is gone.
+      const notice = await member.locator('.notice-info').innerText();
+      assert(/session|disabled/i.test(notice), `the sign-in page says why: ${notice}`);
+      assert((await member.evaluate(() => localStorage.getItem('sessionToken'))) === null, 'the session is forgotten');
+      await checkA11y(member, 'sign in');
+      await shot(member, '11-signed-out');
+      await member.getByLabel('Username').fill(MEMBER.username);
+      await member.getByLabel('Password', { exact: true }).fill(MEMBER.password);
+      await member.getByRole('button', { name: 'Sign in' }).click();
+      const refused = await member.getByRole('alert').innerText();
+      assert(/disabled/i.test(refused), `signing in again is refused: ${refused}`);
+      assert(xServed.stats.apiHits === 0, `${xServed.stats.apiHits} API calls went to the web app’s origin`);
+    });
+    await adminCtx.close();
+    await memberCtx.close();
+    currentPage = page;
 
     assert(consoleErrors.length === 0, `uncaught page errors: ${consoleErrors.join('; ')}`);
     await ctx.close();

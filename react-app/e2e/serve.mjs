@@ -1,6 +1,8 @@
 /**
  * A small static server for the built app (react-app/build) that forwards /api to the API, the way
  * a reverse proxy would in production. Unknown paths get index.html (client-side routes).
+ * Without an API URL it forwards nothing: the app is then on its own origin and calls the API's
+ * (REACT_APP_API_URL baked into that build), as on Render; `apiHits` counts calls that still came here.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, request } from 'node:http';
@@ -10,8 +12,15 @@ import { createGzip } from 'node:zlib';
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.ico': 'image/x-icon', '.woff2': 'font/woff2' };
 
 export function serveBuild(root, apiUrl, port = 0) {
-  const api = new URL(apiUrl);
+  const api = apiUrl ? new URL(apiUrl) : null;
+  const stats = { apiHits: 0 };
   const server = createServer((req, res) => {
+    if (!api && (req.url.startsWith('/api/') || req.url === '/api')) {
+      stats.apiHits++;
+      res.writeHead(404, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'not_found', message: 'This server only serves the web app.' } }));
+      return;
+    }
     if (req.url.startsWith('/api/') || req.url === '/api') {
       const upstream = request(
         { host: api.hostname, port: api.port, path: req.url, method: req.method, headers: { ...req.headers, host: api.host } },
@@ -50,7 +59,7 @@ export function serveBuild(root, apiUrl, port = 0) {
     const body = createReadStream(file);
     (gzip ? body.pipe(createGzip()) : body).pipe(res);
   });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}` })));
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, stats, url: `http://127.0.0.1:${server.address().port}` })));
 }
 
 // `node e2e/serve.mjs [port] [apiUrl]`: serve the build by hand (bench/frontend.sh uses it).

@@ -1,6 +1,9 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { BrowserRouter, Route, Routes } from 'react-router';
+import { PageLoading } from '../components/PageLoading';
 import ChatPage from '../features/chat/ChatPage'; // the landing page: no extra round trip before it shows
+import { AuthProvider } from '../features/auth/AuthProvider';
+import { AccountsOn, RequireAccount, RequireAdmin, SignedOutOnly } from '../features/auth/guards';
 import { HealthProvider } from '../lib/health';
 import { Layout } from './Layout';
 
@@ -9,6 +12,13 @@ const ImageToTextPage = lazy(() => import('../features/vision/ImageToTextPage'))
 const TextToImagePage = lazy(() => import('../features/image/TextToImagePage'));
 const VoicePage = lazy(() => import('../features/voice/VoicePage'));
 const DashboardPage = lazy(() => import('../features/dashboard/DashboardPage'));
+const SignInPage = lazy(() => import('../features/auth/SignInPage'));
+const SetupPage = lazy(() => import('../features/auth/SetupPage'));
+const SignUpPage = lazy(() => import('../features/auth/SignUpPage'));
+const InvitePage = lazy(() => import('../features/auth/InvitePage'));
+const ResetPage = lazy(() => import('../features/auth/ResetPage'));
+const AccountPage = lazy(() => import('../features/account/AccountPage'));
+const UsersPage = lazy(() => import('../features/admin/UsersPage'));
 
 function NotFound() {
   return (
@@ -19,29 +29,47 @@ function NotFound() {
   );
 }
 
+const later = (page: ReactNode) => <Suspense fallback={<PageLoading />}>{page}</Suspense>;
+
+/** Every page of the app and who may see it; the router around it is the caller's (tests use a MemoryRouter). */
+export function AppRoutes() {
+  return (
+    <AuthProvider>
+      <Routes>
+        <Route element={<Layout />}>
+          <Route element={<AccountsOn />}>
+            <Route path="invite" element={later(<InvitePage />)} />
+            <Route path="reset" element={later(<ResetPage />)} />
+            <Route element={<SignedOutOnly />}>
+              <Route path="signin" element={later(<SignInPage />)} />
+              <Route path="setup" element={later(<SetupPage />)} />
+              <Route path="signup" element={later(<SignUpPage />)} />
+            </Route>
+          </Route>
+          <Route element={<RequireAccount />}>
+            <Route index element={<ChatPage />} />
+            <Route path="image-to-text" element={later(<ImageToTextPage />)} />
+            <Route path="text-to-image" element={later(<TextToImagePage />)} />
+            <Route path="voice-to-text" element={later(<VoicePage />)} />
+            <Route path="dashboard" element={later(<DashboardPage />)} />
+            <Route path="account" element={later(<AccountPage />)} />
+            <Route element={<RequireAdmin />}>
+              <Route path="admin/users" element={later(<UsersPage />)} />
+            </Route>
+            <Route path="*" element={<NotFound />} />
+          </Route>
+        </Route>
+      </Routes>
+    </AuthProvider>
+  );
+}
+
 export function App() {
   return (
     <HealthProvider>
       <BrowserRouter>
-        <Routes>
-          <Route element={<Layout />}>
-            <Route index element={<ChatPage />} />
-            <Route path="image-to-text" element={<Suspense fallback={<PageLoading />}><ImageToTextPage /></Suspense>} />
-            <Route path="text-to-image" element={<Suspense fallback={<PageLoading />}><TextToImagePage /></Suspense>} />
-            <Route path="voice-to-text" element={<Suspense fallback={<PageLoading />}><VoicePage /></Suspense>} />
-            <Route path="dashboard" element={<Suspense fallback={<PageLoading />}><DashboardPage /></Suspense>} />
-            <Route path="*" element={<NotFound />} />
-          </Route>
-        </Routes>
+        <AppRoutes />
       </BrowserRouter>
     </HealthProvider>
-  );
-}
-
-function PageLoading() {
-  return (
-    <div className="page-loading" role="status">
-      <span className="spinner" aria-hidden="true" /> Loading…
-    </div>
   );
 }

@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { Icon, type IconName } from '../components/Icon';
-import { TokenDialog, type TokenDialogReason } from '../components/TokenDialog';
-import { getToken, onUnauthorized, setToken } from '../lib/auth';
+import { AccountMenu } from '../features/auth/AccountMenu';
+import { useAuth } from '../features/auth/AuthProvider';
 import { useHealth } from '../lib/health';
 import { useTheme } from '../lib/theme';
 
@@ -17,6 +17,7 @@ const NAV: { to: string; label: string; icon: IconName; end?: boolean }[] = [
 export function Layout() {
   const [theme, toggleTheme] = useTheme();
   const { health, error } = useHealth();
+  const { info, signedIn } = useAuth();
   const location = useLocation();
   const mainRef = useRef<HTMLElement>(null);
   const first = useRef(true);
@@ -30,18 +31,9 @@ export function Layout() {
     mainRef.current?.focus();
   }, [location.pathname]);
 
-  // The access token (APP_ACCESS_TOKEN): asked for once, up front when health says the server needs one,
-  // or when a request comes back 401; then kept in this browser.
-  const hasToken = Boolean(getToken());
-  const [tokenDialog, setTokenDialog] = useState<TokenDialogReason | null>(null);
-  useEffect(() => {
-    if (health?.access_token_required && !getToken()) setTokenDialog('required');
-  }, [health]);
-  useEffect(() => onUnauthorized(() => setTokenDialog(getToken() ? 'rejected' : 'required')), []);
-  function saveToken(token: string | null) {
-    setToken(token);
-    window.location.reload(); // every page refetches with the new token
-  }
+  // The tools are shown once it is known that this person may use them: signed in, or no accounts.
+  const accounts = info?.mode === 'accounts';
+  const showNav = accounts ? signedIn : Boolean(health || error);
 
   return (
     <div className="shell">
@@ -55,22 +47,24 @@ export function Layout() {
           </span>
           <span className="brand-name">AI Assistant</span>
         </NavLink>
-        <nav aria-label="Main" className="nav">
-          {NAV.map((item) => (
-            <NavLink key={item.to} to={item.to} end={item.end} className="nav-link">
-              <Icon name={item.icon} />
-              <span className="nav-label">{item.label}</span>
-            </NavLink>
-          ))}
-        </nav>
+        {showNav ? (
+          <nav aria-label="Main" className="nav">
+            {NAV.map((item) => (
+              <NavLink key={item.to} to={item.to} end={item.end} className="nav-link">
+                <Icon name={item.icon} />
+                <span className="nav-label">{item.label}</span>
+              </NavLink>
+            ))}
+          </nav>
+        ) : (
+          <div className="nav" />
+        )}
         <div className="topbar-end">
           <span className={`status-dot ${error ? 'down' : health ? 'up' : ''}`} role="img" aria-label={error ? 'API unreachable' : health ? `API online, version ${health.version}` : 'Checking the API'} title={error ?? (health ? `API ${health.version}` : 'Checking…')} />
-          <button type="button" className="btn btn-ghost btn-icon" onClick={() => setTokenDialog('change')} aria-label={hasToken ? 'Change or clear the access token' : 'Enter an access token'} title="Access token (APP_ACCESS_TOKEN)">
-            <Icon name="key" />
-          </button>
           <button type="button" className="btn btn-ghost btn-icon" onClick={toggleTheme} aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}>
             <Icon name={theme === 'dark' ? 'sun' : 'moon'} />
           </button>
+          {accounts && signedIn && <AccountMenu />}
         </div>
       </header>
       {error && (
@@ -81,7 +75,6 @@ export function Layout() {
       <main id="main" ref={mainRef} tabIndex={-1} className="main">
         <Outlet />
       </main>
-      {tokenDialog && <TokenDialog reason={tokenDialog} hasToken={hasToken} onSave={saveToken} onClose={() => setTokenDialog(null)} />}
     </div>
   );
 }

@@ -15,7 +15,9 @@ const PATHS = {
   moon: 'M20 14.5A8 8 0 0 1 9.5 4a8 8 0 1 0 10.5 10.5z',
   upload: 'M12 16V5M7 10l5-5 5 5M5 20h14',
   menu: 'M4 6h16M4 12h16M4 18h16',
-  key: 'M7 14a4 4 0 1 1 0-8 4 4 0 0 1 0 8zM11 10h10M17 10v4M20 10v3',
+  user: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0',
+  users: 'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM2 21a7 7 0 0 1 14 0M16 3.5a4 4 0 0 1 0 7.5M18 14a7 7 0 0 1 4 7',
+  logout: 'M15 4h4v16h-4M10 8l-4 4 4 4M6 12h11',
 } as const;
 
 export type IconName = keyof typeof PATHS;

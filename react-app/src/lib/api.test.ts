@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../config/env';
 import { json, startServer, type TestServer } from '../test/server';
 import { onUnauthorized, setToken } from './auth';
-import { ApiError, errorFromBody, filenameFrom, getJson, postForBlob, streamEvents, uploadForm } from './api';
+import { ApiError, errorFromBody, filenameFrom, getJson, postForBlob, postJson, streamEvents, uploadForm } from './api';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -132,21 +132,38 @@ describe('files', () => {
   });
 });
 
-describe('access token', () => {
-  it('is sent as a bearer token when set, and a 401 says how to enter it', async () => {
+describe('session token', () => {
+  it('is sent as a bearer token when set; a 401 `unauthorized` is reported once, with the server’s message', async () => {
     server.routes.set('GET /api/private', (req, res) =>
-      req.headers.authorization === 'Bearer s3cret' ? json(res, 200, { ok: true }) : json(res, 401, { error: { code: 'unauthorized', message: 'This server needs an access token.' } }),
+      req.headers.authorization === 'Bearer s3cret' ? json(res, 200, { ok: true }) : json(res, 401, { error: { code: 'unauthorized', message: 'Your session has ended. Sign in again.' } }),
     );
-    let asked = 0;
-    const stop = onUnauthorized(() => asked++);
-    const err = (await getJson("/api/private").catch((e) => e)) as ApiError;
-    stop();
-    expect(err).toMatchObject({ code: 'unauthorized', status: 401 });
-    expect(asked).toBe(1); // the layout's token dialog opens
-    expect(err.message).toMatch(/needs an access token\. Enter it with the key button/);
+    const heard: string[] = [];
+    const stop = onUnauthorized((message) => heard.push(message));
+    const err = (await getJson('/api/private').catch((e) => e)) as ApiError;
+    expect(err).toMatchObject({ code: 'unauthorized', status: 401, message: 'Your session has ended. Sign in again.' });
+    expect(heard).toEqual(['Your session has ended. Sign in again.']); // the auth provider signs out and opens sign-in
     setToken('s3cret');
     expect(await getJson('/api/private')).toEqual({ ok: true });
     setToken(null);
+    expect(heard).toHaveLength(1);
+    stop();
+  });
+
+  it('the server’s wording for API clients (naming the header) becomes a sentence for people', () => {
+    const stop = onUnauthorized(() => undefined);
+    const err = errorFromBody(401, JSON.stringify({ error: { code: 'unauthorized', message: 'Please sign in: send `Authorization: Bearer <token>`.' } }));
+    stop();
+    expect(err.message).toBe('Your session has ended. Sign in again to continue.');
+  });
+
+  it('wrong credentials on sign-in are not an ended session', async () => {
+    server.routes.set('POST /api/auth/login', (_q, res) => json(res, 401, { error: { code: 'invalid_credentials', message: 'Wrong username or password.' } }));
+    let heard = 0;
+    const stop = onUnauthorized(() => heard++);
+    const err = await postJson('/api/auth/login', { username: 'a', password: 'b' }).catch((e) => e);
+    stop();
+    expect(err).toMatchObject({ code: 'invalid_credentials', message: 'Wrong username or password.' });
+    expect(heard).toBe(0);
   });
 });
 

@@ -31,6 +31,8 @@ export function apiUrl(path: string): string {
   return `${env.apiUrl}${path}`;
 }
 
+const SESSION_ENDED = 'Your session has ended. Sign in again to continue.';
+
 interface Envelope {
   error?: { code?: unknown; message?: unknown };
 }
@@ -42,9 +44,12 @@ export function errorFromBody(status: number, body: string, retryAfter: string |
     const data = JSON.parse(body) as Envelope;
     const { code, message } = data.error ?? {};
     if (code === 'unauthorized') {
-      notifyUnauthorized(); // the layout opens the access-token dialog
-      // the server's wording is for API clients (it names the header); people get the button to press
-      return new ApiError(code, 'This server needs an access token. Enter it with the key button at the top of the page.', status, wait);
+      // No, expired or revoked session, or a disabled account: handled once, by the auth provider
+      // (it forgets the token and opens the sign-in page, then comes back here).
+      // The server's wording for a request without a token is for API clients (it names the header).
+      const text = typeof message === 'string' && message && !/Authorization|Bearer/.test(message) ? message : SESSION_ENDED;
+      notifyUnauthorized(text);
+      return new ApiError(code, text, status, wait);
     }
     if (typeof code === 'string' && typeof message === 'string') return new ApiError(code, message, status, wait);
   } catch {
@@ -83,6 +88,15 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
 
 export async function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
   return (await send(path, jsonInit('POST', body, signal))).json() as Promise<T>;
+}
+
+export async function patchJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  return (await send(path, jsonInit('PATCH', body, signal))).json() as Promise<T>;
+}
+
+/** POST for an answer without a body (204), e.g. signing out. */
+export async function postNoContent(path: string, body?: unknown, signal?: AbortSignal): Promise<void> {
+  await send(path, jsonInit('POST', body, signal));
 }
 
 export async function del(path: string, signal?: AbortSignal): Promise<void> {

@@ -10,47 +10,59 @@ export interface Capability {
   reason?: string | null;
 }
 
+/** How people sign in: `none` is the single-user laptop mode (no accounts, no sign-in). */
+export interface AuthInfo {
+  mode: 'accounts' | 'none';
+  /** No account exists yet: the first visitor creates the administrator (/setup). */
+  setup_required: boolean;
+  /** Creating that first account needs the server's SETUP_CODE. */
+  setup_code_required: boolean;
+  signup: 'invite' | 'open' | 'closed';
+}
+
 export interface Health {
   status: 'ok';
   version: string;
   capabilities: Partial<Record<CapabilityName, Capability>>;
-  /** Every other route needs the server's APP_ACCESS_TOKEN. */
-  access_token_required?: boolean;
+  /** Absent on servers older than accounts: they have none. */
+  auth?: AuthInfo;
 }
 
 interface HealthState {
   health: Health | null;
   error: string | null;
   loading: boolean;
-  refresh: () => void;
+  /** Asks again (after creating the first account, say); resolves once the answer is in. */
+  refresh: () => Promise<void>;
 }
 
-const HealthContext = createContext<HealthState>({ health: null, error: null, loading: true, refresh: () => undefined });
+const HealthContext = createContext<HealthState>({ health: null, error: null, loading: true, refresh: async () => undefined });
 
 export function HealthProvider({ children }: { children: ReactNode }) {
   const [health, setHealth] = useState<Health | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
-  const [tick, setTick] = useState(0);
+
+  const load = useCallback(async (signal?: AbortSignal) => {
+    setLoading(true);
+    try {
+      const h = await getJson<Health>('/api/health', signal);
+      setHealth(h);
+      setError(null);
+    } catch (err) {
+      if (!signal?.aborted) setError(messageOf(err));
+    } finally {
+      if (!signal?.aborted) setLoading(false);
+    }
+  }, []);
 
   useEffect(() => {
     const ctrl = new AbortController();
-    setLoading(true);
-    getJson<Health>('/api/health', ctrl.signal)
-      .then((h) => {
-        setHealth(h);
-        setError(null);
-      })
-      .catch((err) => {
-        if (!ctrl.signal.aborted) setError(messageOf(err));
-      })
-      .finally(() => {
-        if (!ctrl.signal.aborted) setLoading(false);
-      });
+    void load(ctrl.signal);
     return () => ctrl.abort();
-  }, [tick]);
+  }, [load]);
 
-  const refresh = useCallback(() => setTick((t) => t + 1), []);
+  const refresh = useCallback(() => load(), [load]);
   return <HealthContext.Provider value={{ health, error, loading, refresh }}>{children}</HealthContext.Provider>;
 }
 

@@ -58,3 +58,23 @@ export const HEALTH_ALL = {
   version: 'test',
   capabilities: Object.fromEntries(['chat', 'vision', 'image_generation', 'transcription', 'ocr', 'pdf_export'].map((k) => [k, { available: true, engine: 'gemini' }])),
 };
+
+/** /api/health of a server with accounts on; `auth` overrides its sign-in settings. */
+export function healthWith(auth: Partial<{ mode: 'accounts' | 'none'; setup_required: boolean; setup_code_required: boolean; signup: 'invite' | 'open' | 'closed' }> = {}) {
+  return { ...HEALTH_ALL, auth: { mode: 'accounts', setup_required: false, setup_code_required: false, signup: 'invite', ...auth } };
+}
+
+export const ADMIN = { id: 'u-admin', username: 'ada', role: 'admin', created_at: '2026-01-01T09:00:00Z' } as const;
+export const MEMBER = { id: 'u-member', username: 'bob', role: 'user', created_at: '2026-01-02T09:00:00Z' } as const;
+
+export const UNAUTHORIZED = { error: { code: 'unauthorized', message: 'Your session has ended. Sign in again.' } };
+
+/** A route that answers only for `Authorization: Bearer <token>`; anything else is 401 `unauthorized`. */
+export function authed(token: string, handler: Handler): Handler {
+  return (req, res, body) => (req.headers.authorization === `Bearer ${token}` ? handler(req, res, body) : json(res, 401, UNAUTHORIZED));
+}
+
+/** The signed-in person, for GET /api/auth/me, behind `token`. */
+export function meRoute(server: TestServer, token: string, user: object) {
+  server.routes.set('GET /api/auth/me', authed(token, (_q, res) => json(res, 200, { user })));
+}

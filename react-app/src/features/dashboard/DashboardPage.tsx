@@ -1,9 +1,13 @@
 import { Component, Fragment, lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useSearchParams } from 'react-router';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { isAbort, messageOf } from '../../lib/api';
 import { formatBytes } from '../../lib/download';
 import { useHealth } from '../../lib/health';
+import { useAuth } from '../auth/AuthProvider';
 import { formatDuration, formatNumber, getDashboard, type Dashboard, type QuotaLine, type Range } from './api';
+import { UsageByUser } from './UsageByUser';
+import { UserPicker } from './UserPicker';
 
 const RequestsChart = lazy(() => import('./Charts').then((m) => ({ default: m.RequestsChart })));
 const FeatureChart = lazy(() => import('./Charts').then((m) => ({ default: m.FeatureChart })));
@@ -68,8 +72,21 @@ function ChartCard({ title, children }: { title: string; children: ReactNode }) 
   );
 }
 
+/** Whose numbers these are, in words. */
+function scopeLabel(data: Dashboard | null, accounts: boolean, myId: string | undefined): string | null {
+  if (!accounts || !data?.scope) return null;
+  const { user_id, username } = data.scope;
+  if (user_id === null) return 'Everyone’s usage';
+  return user_id === myId ? 'Your usage' : `Usage of ${username ?? 'one user'}`;
+}
+
 export default function DashboardPage() {
   const { health } = useHealth();
+  const { info, user, isAdmin } = useAuth();
+  const [params, setParams] = useSearchParams();
+  // An administrator may look at one person (?user=<id>), kept in the address so the view can be shared.
+  const userId = isAdmin ? params.get('user') : null;
+  const pickUser = (id: string | null) => setParams(id ? { user: id } : {}, { replace: true });
   const [range, setRange] = useState<Range>('24h');
   const [data, setData] = useState<Dashboard | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -77,14 +94,14 @@ export default function DashboardPage() {
 
   const load = useCallback(
     (signal?: AbortSignal) =>
-      getDashboard(range, signal)
+      getDashboard(range, userId, signal)
         .then((d) => {
           setData(d);
           setError(null);
           setUpdated(new Date());
         })
         .catch((err) => !isAbort(err) && setError(messageOf(err))),
-    [range],
+    [range, userId],
   );
 
   // Refreshes itself while the tab is visible.
@@ -101,20 +118,27 @@ export default function DashboardPage() {
   const t = data?.totals;
   const latency = data?.features.filter((f) => f.p95_latency_ms !== null) ?? [];
   const p95 = latency.length ? Math.max(...latency.map((f) => f.p95_latency_ms ?? 0)) : null;
+  const scope = scopeLabel(data, info?.mode === 'accounts', user?.id);
 
   return (
     <div className="page">
       <header className="page-header row space-between wrap">
         <div>
           <h1>Dashboard</h1>
-          <p className="muted small">{updated ? `Updated ${updated.toLocaleTimeString()} · refreshes every ${REFRESH_MS / 1000} s` : 'Loading…'}</p>
+          <p className="muted small">
+            {scope && <span data-testid="scope">{scope} · </span>}
+            {updated ? `Updated ${updated.toLocaleTimeString()} · refreshes every ${REFRESH_MS / 1000} s` : 'Loading…'}
+          </p>
         </div>
-        <div className="segmented" role="group" aria-label="Time range">
-          {RANGES.map((r) => (
-            <button key={r} type="button" className={r === range ? 'selected' : undefined} aria-pressed={r === range} onClick={() => setRange(r)}>
-              {r}
-            </button>
-          ))}
+        <div className="row wrap dashboard-controls">
+          {isAdmin && <UserPicker value={userId} onChange={pickUser} />}
+          <div className="segmented" role="group" aria-label="Time range">
+            {RANGES.map((r) => (
+              <button key={r} type="button" className={r === range ? 'selected' : undefined} aria-pressed={r === range} onClick={() => setRange(r)}>
+                {r}
+              </button>
+            ))}
+          </div>
         </div>
       </header>
       <ErrorAlert message={error} />
@@ -156,48 +180,51 @@ export default function DashboardPage() {
               )}
             </section>
           </div>
+          {data.users && <UsageByUser users={data.users} onPick={pickUser} />}
           <div className="grid-2">
-            <section className="card stack" aria-labelledby="system-heading">
-              <h2 id="system-heading">System</h2>
-              <dl className="kv">
-                <dt>CPU</dt>
-                <dd>{data.server.cpu_percent.toFixed(1)}%</dd>
-                <dt>Memory</dt>
-                <dd>
-                  {formatBytes(data.server.memory_rss_bytes)} ({data.server.memory_percent.toFixed(1)}%)
-                </dd>
-                <dt>Uptime</dt>
-                <dd>{formatDuration(data.server.uptime_seconds)}</dd>
-                <dt>Threads</dt>
-                <dd>{data.server.threads}</dd>
-                <dt>Database</dt>
-                <dd>
-                  <span className={`badge ${data.server.database.status === 'ok' ? 'badge-ok' : 'badge-warn'}`}>{data.server.database.status}</span> {data.server.database.dialect}
-                  {data.server.database.ping_ms !== null && ` · ${data.server.database.ping_ms} ms`}
-                </dd>
+            {data.server && (
+              <section className="card stack" aria-labelledby="system-heading">
+                <h2 id="system-heading">System</h2>
+                <dl className="kv">
+                  <dt>CPU</dt>
+                  <dd>{data.server.cpu_percent.toFixed(1)}%</dd>
+                  <dt>Memory</dt>
+                  <dd>
+                    {formatBytes(data.server.memory_rss_bytes)} ({data.server.memory_percent.toFixed(1)}%)
+                  </dd>
+                  <dt>Uptime</dt>
+                  <dd>{formatDuration(data.server.uptime_seconds)}</dd>
+                  <dt>Threads</dt>
+                  <dd>{data.server.threads}</dd>
+                  <dt>Database</dt>
+                  <dd>
+                    <span className={`badge ${data.server.database.status === 'ok' ? 'badge-ok' : 'badge-warn'}`}>{data.server.database.status}</span> {data.server.database.dialect}
+                    {data.server.database.ping_ms !== null && ` · ${data.server.database.ping_ms} ms`}
+                  </dd>
+                  {health && (
+                    <>
+                      <dt>Version</dt>
+                      <dd>{health.version}</dd>
+                    </>
+                  )}
+                </dl>
                 {health && (
                   <>
-                    <dt>Version</dt>
-                    <dd>{health.version}</dd>
+                    <h3>Engines</h3>
+                    <ul className="plain-list">
+                      {Object.entries(health.capabilities).map(([name, c]) => (
+                        <li key={name} className="row space-between">
+                          <span>{name.replace('_', ' ')}</span>
+                          <span className={`badge ${c?.available ? 'badge-ok' : 'badge-warn'}`} title={c?.reason ?? undefined}>
+                            {c?.available ? c.engine : 'unavailable'}
+                          </span>
+                        </li>
+                      ))}
+                    </ul>
                   </>
                 )}
-              </dl>
-              {health && (
-                <>
-                  <h3>Engines</h3>
-                  <ul className="plain-list">
-                    {Object.entries(health.capabilities).map(([name, c]) => (
-                      <li key={name} className="row space-between">
-                        <span>{name.replace('_', ' ')}</span>
-                        <span className={`badge ${c?.available ? 'badge-ok' : 'badge-warn'}`} title={c?.reason ?? undefined}>
-                          {c?.available ? c.engine : 'unavailable'}
-                        </span>
-                      </li>
-                    ))}
-                  </ul>
-                </>
-              )}
-            </section>
+              </section>
+            )}
             <section className="card stack" aria-labelledby="recent-heading">
               <h2 id="recent-heading">Recent activity</h2>
               {data.recent.length === 0 ? (

@@ -23,8 +23,19 @@ export interface QuotaLine {
   remaining: number | null;
 }
 
+/** One person's totals in an administrator's view of everyone. */
+export interface UserUsage extends Counts {
+  /** null: requests made without an account (before sign-in, or in AUTH_MODE=none). */
+  user_id: string | null;
+  username: string;
+}
+
 export interface Dashboard {
   range: Range;
+  /** Whose usage this is: one person, or everyone (null; administrators only). */
+  scope?: { user_id: string | null; username: string | null };
+  /** Per-person breakdown, when an administrator views everyone. */
+  users?: UserUsage[];
   bucket: 'hour' | 'day';
   totals: Counts & { bytes_in: number; error_rate: number; estimated_cost_usd: number };
   features: FeatureUsage[];
@@ -34,7 +45,8 @@ export interface Dashboard {
   models: { engine: string; model: string; requests: number; input_tokens: number; output_tokens: number; estimated_cost_usd: number | null }[];
   recent: { at: string; feature: string; method: string; status: number; error_code: string | null; engine: string | null; model: string | null; latency_ms: number }[];
   quota: { requests: QuotaLine; tokens: QuotaLine; resets_at: string };
-  server: {
+  /** The API process (may be left out for people who are not administrators). */
+  server?: {
     pid: number;
     cpu_percent: number;
     memory_rss_bytes: number;
@@ -45,7 +57,9 @@ export interface Dashboard {
   };
 }
 
-export const getDashboard = (range: Range, signal?: AbortSignal) => getJson<Dashboard>(`/api/dashboard?range=${range}`, signal);
+/** `userId`: an administrator's view of one person (others always get their own usage). */
+export const getDashboard = (range: Range, userId: string | null, signal?: AbortSignal) =>
+  getJson<Dashboard>(`/api/dashboard?range=${range}${userId ? `&user=${encodeURIComponent(userId)}` : ''}`, signal);
 
 export function formatDuration(seconds: number): string {
   const s = Math.floor(seconds);
