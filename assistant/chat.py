@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 
-from . import conversations, errors
+from . import conversations, errors, titles
 from .ai.base import ChatProvider, Chunk, Usage
 from .db import Database
 from .schemas import ChatRequest
@@ -23,26 +23,28 @@ class Event:
     error: errors.ApiError | None = None  # the original error, for the non-streaming route
 
 
-def converse(db: Database, owner: str, provider: ChatProvider, req: ChatRequest) -> Iterator[Event]:
+def converse(db: Database, owner: str, provider: ChatProvider, req: ChatRequest, *, auto_titles: bool = False) -> Iterator[Event]:
     """Save the user's message, start the model and wait for its first chunk, then return the events.
 
     Anything that fails before the first chunk (validation, unknown conversation, busy engine, upstream
     refusal) is raised here, so it becomes the HTTP status; the conversation id rides along in the
     `X-Conversation-Id` header because the user's message is saved by then.
     """
-    conversation_id, system, turns = conversations.start_turn(db, owner, req.conversation_id, req.message, req.system)
-    stream = provider.stream_chat(turns, system)
+    turn = conversations.start_turn(db, owner, req.conversation_id, req.message, req.system, parent_id=req.parent_id,
+                                    edit_of=req.edit_of, regenerate=req.regenerate)
+    stream = provider.stream_chat(turn.turns, turn.system)
     try:
         first = next(stream, None)
     except errors.ApiError as err:
-        err.headers["X-Conversation-Id"] = conversation_id
+        err.headers["X-Conversation-Id"] = turn.conversation_id
         raise
-    return _reply(db, owner, provider, conversation_id, stream, first)
+    return _reply(db, owner, provider, turn, stream, first, auto_titles)
 
 
-def _reply(db: Database, owner: str, provider: ChatProvider, conversation_id: str, stream: Iterator[Chunk],
-           first: Chunk | None) -> Iterator[Event]:
-    yield Event("meta", {"conversation_id": conversation_id, "engine": provider.engine, "model": provider.model})
+def _reply(db: Database, owner: str, provider: ChatProvider, turn: conversations.TurnStarted, stream: Iterator[Chunk],
+           first: Chunk | None, auto_titles: bool) -> Iterator[Event]:
+    yield Event("meta", {"conversation_id": turn.conversation_id, "engine": provider.engine, "model": provider.model,
+                         "user_message_id": turn.reply_parent})
     parts: list[str] = []
     usage = Usage()
     finished = False
@@ -55,24 +57,26 @@ def _reply(db: Database, owner: str, provider: ChatProvider, conversation_id: st
                     parts.append(chunk.text)
                     yield Event("delta", {"text": chunk.text})
         finished = True
-        message_id = _save(db, owner, provider, conversation_id, parts, usage, complete=True)
+        message_id = _save(db, owner, provider, turn, parts, usage, complete=True)
+        if turn.new_conversation and provider.engine != "local" and auto_titles:
+            titles.suggest_later(db, owner, provider, turn.conversation_id, turn.turns[-1].content, "".join(parts))
         yield Event("done", {"message_id": message_id, "usage": usage.to_dict()})
     except errors.ApiError as err:
         finished = True
-        _save(db, owner, provider, conversation_id, parts, usage, complete=False)
+        _save(db, owner, provider, turn, parts, usage, complete=False)
         yield Event("error", err.to_dict(), error=err)
     finally:
         if not finished:  # client went away (GeneratorExit) or an unexpected error: keep what we have
-            _save(db, owner, provider, conversation_id, parts, usage, complete=False)
+            _save(db, owner, provider, turn, parts, usage, complete=False)
 
 
-def _save(db, owner, provider, conversation_id, parts, usage, *, complete: bool) -> str | None:
+def _save(db, owner, provider, turn, parts, usage, *, complete: bool) -> str | None:
     text = "".join(parts)
     if not complete and not text:
         return None  # nothing was said; the user's message stays, ready for a retry
     try:
         return conversations.save_reply(
-            db, owner, conversation_id, text, complete=complete, engine=provider.engine, model=provider.model,
+            db, owner, turn.conversation_id, turn.reply_parent, text, complete=complete, engine=provider.engine, model=provider.model,
             input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
         )
     except Exception:  # noqa: BLE001 - a storage failure must not kill the response being written
@@ -93,7 +97,7 @@ def collect(events: Iterator[Event]) -> dict:
             raise event.error
         elif event.name == "done":
             return {
-                "conversation_id": meta["conversation_id"],
+                "conversation_id": meta["conversation_id"], "user_message_id": meta["user_message_id"],
                 "message": {"id": event.data["message_id"], "role": "assistant", "content": "".join(text)},
                 "engine": meta["engine"], "model": meta["model"], "usage": event.data["usage"],
             }

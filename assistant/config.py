@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     auth_mode: Literal["accounts", "none"] = Field("accounts", description="`accounts`: everyone signs in and sees only their own data. `none`: a single-user laptop mode with no sign-in, everything owned by one built-in user (never on a public address).")
     signup: Literal["invite", "open", "closed"] = Field("invite", description="Who may create an account once the administrator exists: `invite` (single-use links an admin creates), `open` (anyone; set daily quotas), `closed`.")
     setup_code: SecretStr | None = Field(None, description="Code needed to create the first administrator. Set it on any public deployment (render.yaml generates one); without it the first visitor becomes the administrator.")
+    auto_titles: bool = Field(True, description="After the first exchange, ask the model for a short title (Gemini or an OpenAI-compatible server; offline the first words stay).")
+    allow_sharing: bool = Field(True, description="`false` turns share links off server-wide: none can be made, and existing ones stop working.")
     session_idle_hours: int = Field(336, ge=1, le=8760, description="A sign-in session unused this long ends (hours).")
     session_max_days: int = Field(30, ge=1, le=365, description="A sign-in session ends this many days after sign-in, however active.")
     login_rate_limit_account: str = Field("5/minute;20/hour", description="Failed sign-ins allowed per account (Flask-Limiter notation); past it 429 until the window passes.")

@@ -57,7 +57,7 @@ class AuthToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))  # the first characters, to recognise a token in a list
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # None: never used yet
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # absolute expiry
 
 
@@ -96,7 +96,12 @@ class Conversation(Base):
     # The owner. NULL only for rows written before accounts existed, until the first admin claims them.
     user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(200))
+    # "auto": made from the first words (a model may improve it); "user": renamed, never replaced
+    title_source: Mapped[str] = mapped_column(String(8), default="auto", server_default="auto")
     system: Mapped[str | None] = mapped_column(Text)
+    # The last message of the path last written to. Messages form a tree (versions from regenerate and
+    # edit); None means the latest message.
+    current_leaf_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     messages: Mapped[list[Message]] = relationship(
@@ -111,7 +116,9 @@ class Message(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
-    seq: Mapped[int] = mapped_column(Integer)  # order within the conversation; timestamps can tie
+    # The message this one answers or follows; None for the first. Siblings are versions of each other.
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)  # creation order within the conversation; timestamps can tie
     role: Mapped[str] = mapped_column(String(16))  # "user" | "assistant"
     content: Mapped[str] = mapped_column(Text, default="")
     # "complete", or "incomplete" for a reply cut short (upstream error, client gone)
@@ -122,6 +129,20 @@ class Message(Base):
     output_tokens: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class Share(Base):
+    """A read-only link to a snapshot of a conversation. The id is the secret part of the link."""
+
+    __tablename__ = "shares"
+
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    snapshot: Mapped[str] = mapped_column(Text)  # JSON: the messages on the path shared, as they were
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 # --- usage (assistant/usage/): raw events plus rollups kept up to date by the recorder ----------

@@ -11,14 +11,17 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 ID_PATTERN = r"^[0-9a-f]{32}$"
 
 
-def _conversation_id(value: str) -> str:
-    if not re.fullmatch(ID_PATTERN, value):  # said in words: a regular expression means nothing to a user
-        raise ValueError("this is not a conversation id (32 lowercase hex characters)")
-    return value
+def _id_of(what: str):
+    def check(value: str) -> str:
+        if not re.fullmatch(ID_PATTERN, value):  # said in words: a regular expression means nothing to a user
+            raise ValueError(f"this is not a {what} id (32 lowercase hex characters)")
+        return value
+    return check
 
 
 # The pattern stays in the OpenAPI document; the check itself gives a readable message.
-ConversationId = Annotated[str, AfterValidator(_conversation_id), WithJsonSchema({"type": "string", "pattern": ID_PATTERN})]
+ConversationId = Annotated[str, AfterValidator(_id_of("conversation")), WithJsonSchema({"type": "string", "pattern": ID_PATTERN})]
+MessageId = Annotated[str, AfterValidator(_id_of("message")), WithJsonSchema({"type": "string", "pattern": ID_PATTERN})]
 
 
 class Strict(BaseModel):
@@ -27,17 +30,32 @@ class Strict(BaseModel):
 
 # --- chat ---------------------------------------------------------------------------------------
 class ChatRequest(Strict):
-    message: str = Field(min_length=1, description="The user's message (markdown welcome).")
+    # `regenerate` comes first: whether `message` may be empty depends on it
+    regenerate: bool = Field(False, description="A new version of the last reply on the path (of `parent_id`, if given); "
+                             "no new message.")
+    message: str = Field("", validate_default=True, description="The user's message (markdown welcome). Required unless `regenerate`.")
     conversation_id: ConversationId | None = Field(None, description="Continue this conversation; omit to start one.")
     system: str | None = Field(None, max_length=8000, description="Optional system prompt; kept with the conversation.")
+    parent_id: MessageId | None = Field(None, description="Continue from this message: the last one on the path the person "
+                                        "sees (after flipping versions). Default: the path last written to.")
+    edit_of: MessageId | None = Field(None, description="Send `message` as a new version of this earlier question; the "
+                                      "conversation goes on from it (earlier versions are kept).")
 
     @field_validator("message")
     @classmethod
-    def _not_too_long(cls, value: str, info: ValidationInfo) -> str:
+    def _message(cls, value: str, info: ValidationInfo) -> str:
+        if not value and not info.data.get("regenerate"):
+            raise ValueError("this field is required (it may be empty only with `regenerate`)")
         limit = (info.context or {}).get("max_message_chars")
         if limit and len(value) > limit:
             raise ValueError(f"the message is {len(value)} characters long; the limit is {limit} (MAX_MESSAGE_CHARS)")
         return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ChatRequest:
+        if self.regenerate and self.edit_of:
+            raise ValueError("send either `regenerate` or `edit_of`, not both")
+        return self
 
 
 class UsageOut(BaseModel):
@@ -53,6 +71,7 @@ class AssistantMessage(BaseModel):
 
 class ChatResponse(BaseModel):
     conversation_id: str
+    user_message_id: str = Field(description="The question this reply answers (the new one, or the one regenerated).")
     message: AssistantMessage
     engine: str
     model: str
@@ -60,15 +79,33 @@ class ChatResponse(BaseModel):
 
 
 # --- conversations ------------------------------------------------------------------------------
+class SearchMatch(BaseModel):
+    field: Literal["title", "message"]
+    text: str = Field(description="An excerpt around the first match.")
+    ranges: list[list[int]] = Field(description="[start, end) of each matching word in `text`, for highlighting.")
+
+
 class ConversationSummary(BaseModel):
     id: str
     title: str
     updated_at: datetime
     message_count: int
+    match: SearchMatch | None = Field(None, description="With `q`: where the words were found.")
 
 
 class ConversationList(BaseModel):
     conversations: list[ConversationSummary]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class RenameRequest(Strict):
+    title: str = Field(min_length=1, max_length=200, description="The new title.")
+
+
+class RenamedConversation(BaseModel):
+    id: str
+    title: str
+    updated_at: datetime
 
 
 class MessageOut(BaseModel):
@@ -78,6 +115,9 @@ class MessageOut(BaseModel):
     created_at: datetime
     status: Literal["complete", "incomplete"] = Field(description="`incomplete`: the reply was cut short (upstream error or client gone).")
     engine: str | None = None
+    model: str | None = None
+    parent_id: str | None = Field(description="The message this one follows; null for the first.")
+    versions: list[str] = Field(description="Ids of this message's versions (itself included), oldest first.")
 
 
 class ConversationOut(BaseModel):
@@ -86,7 +126,41 @@ class ConversationOut(BaseModel):
     system: str | None
     created_at: datetime
     updated_at: datetime
-    messages: list[MessageOut]
+    current_leaf_id: str | None = Field(description="The last message of the path shown.")
+    messages: list[MessageOut] = Field(description="The path being viewed, first to last.")
+
+
+# --- share links ----------------------------------------------------------------------------------
+class ShareRequest(Strict):
+    expires_in_days: int | None = Field(None, ge=1, le=3650, description="Omit for a link that works until revoked.")
+    at: MessageId | None = Field(None, description="Share the path through this message (default: the one last written to).")
+
+
+class ShareOut(BaseModel):
+    id: str
+    url: str = Field(description="The web app's page for this link.")
+    conversation_id: str
+    title: str
+    created_at: datetime
+    expires_at: datetime | None
+
+
+class ShareList(BaseModel):
+    shares: list[ShareOut]
+
+
+class SharedMessage(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+    status: Literal["complete", "incomplete"]
+    created_at: str
+
+
+class SharedConversation(BaseModel):
+    title: str
+    shared_at: datetime
+    expires_at: datetime | None
+    messages: list[SharedMessage]
 
 
 # --- health -------------------------------------------------------------------------------------

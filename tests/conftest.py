@@ -124,8 +124,9 @@ def make_app(sqlite_url, fake_gemini):
     apps = []
 
     def factory(**overrides):
+        # auto_titles off: its background request would take the replies a test queues on the fake
         values = dict(database_url=sqlite_url, gemini_api_key=FAKE_KEY, gemini_base_url=fake_gemini.url,
-                      gemini_timeout_seconds=3, local_llm_wait_seconds=2)
+                      gemini_timeout_seconds=3, local_llm_wait_seconds=2, auto_titles=False)
         values.update(overrides)
         app = create_app(Settings(**values))
         app.config["TESTING"] = True
@@ -135,6 +136,7 @@ def make_app(sqlite_url, fake_gemini):
 
     yield factory
     for app in apps:
+        app.extensions["usage"].close()  # now, while its database still exists (not at exit)
         app.extensions["engines"].close()
         app.extensions["database"].dispose()
 
@@ -143,7 +145,7 @@ def make_app(sqlite_url, fake_gemini):
 def server_env(fake_gemini, tmp_path):
     """Environment for a real gunicorn process (tests/live_server.py) talking to the fake Gemini."""
     return {"GEMINI_API_KEY": FAKE_KEY, "GEMINI_BASE_URL": fake_gemini.url, "GEMINI_TIMEOUT_SECONDS": "5",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}", "RATE_LIMIT": "100000/minute"}
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'server.db'}", "RATE_LIMIT": "100000/minute", "AUTO_TITLES": "false"}
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from assistant.db import Database
-from assistant.models import Conversation, Message
+from assistant.models import Conversation, Message, new_id
 
 USER_TURN = "Can you compare {n} ways to say hello — Γειά σου, Привет, and Olá? Keep it short."
 ASSISTANT_TURN = """Here is answer **{n}**, with *emphasis* and a [reference](https://example.org/{n}).
@@ -34,10 +34,14 @@ def add_conversation(db: Database, messages: int = 500, title: str = "A long con
         conv = Conversation(title=title, system=system, user_id=owner)
         s.add(conv)
         s.flush()
+        parent = None
         for i in range(messages):
             role = "user" if i % 2 == 0 else "assistant"
             text = content or (USER_TURN if role == "user" else ASSISTANT_TURN).format(n=i // 2 + 1)
             status = "incomplete" if role == "assistant" and i == messages - 1 else "complete"
-            s.add(Message(conversation_id=conv.id, seq=i, role=role, content=text, status=status,
-                          created_at=start + timedelta(seconds=30 * i), engine=None if role == "user" else "gemini"))
+            message = Message(id=new_id(), conversation_id=conv.id, parent_id=parent, seq=i, role=role, content=text,
+                              status=status, created_at=start + timedelta(seconds=30 * i),
+                              engine=None if role == "user" else "gemini")
+            s.add(message)
+            parent = message.id
         return conv.id

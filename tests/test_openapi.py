@@ -11,7 +11,10 @@ def test_document_lists_the_routes_with_their_schemas(client):
     assert chat["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ChatRequest"}
     schema = doc["components"]["schemas"]["ChatRequest"]
     assert schema == ChatRequest.model_json_schema(ref_template="#/components/schemas/{model}")
-    assert set(schema["required"]) == {"message"}
+    assert {"message", "conversation_id", "regenerate", "edit_of", "parent_id"} <= set(schema["properties"])
+    assert schema["properties"]["edit_of"]["anyOf"][0]["pattern"] == "^[0-9a-f]{32}$"
+    assert "security" not in doc["paths"]["/api/chat"]["post"] and doc["security"] == [{"bearer": []}]
+    assert doc["paths"]["/api/health"]["get"]["security"] == [] and "401" not in doc["paths"]["/api/health"]["get"]["responses"]
     assert {"400", "404", "429", "502", "503", "504"} <= set(chat["responses"])
     assert "text/event-stream" in str(chat["responses"])
     delete = doc["paths"]["/api/conversations/{conversation_id}"]["delete"]

@@ -92,7 +92,7 @@ def setup(db: Database, settings: Settings, body: SetupRequest) -> tuple[str, di
             s.execute(insert(CODES).values(id=new_id(), kind="setup", code_hash=SETUP_GUARD, created_at=now, expires_at=now))
             builtin = s.execute(select(USERS.c.id).where(USERS.c.username_key == BUILTIN_KEY)).scalar()
             values = dict(username=body.username, username_key=key_of(body.username), password_hash=password_hash,
-                          role="admin", disabled=False)
+                          role="admin", disabled=False, last_seen_at=now)
             if builtin:  # a laptop that ran with AUTH_MODE=none: its history becomes the administrator's
                 user_id = builtin
                 s.execute(update(USERS).where(USERS.c.id == user_id).values(**values))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app, g, request
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import errors
@@ -27,7 +27,7 @@ PUBLIC, USER, ADMIN = "public", "user", "admin"
 TOUCH_EVERY = timedelta(seconds=60)  # last-used times are written at most this often per token
 PUBLIC_BLUEPRINTS = frozenset({"swagger_ui"})  # /api/docs: static documentation assets
 T, U = AuthToken.__table__, User.__table__
-LOOKUP = (select(T.c.id, T.c.kind, T.c.expires_at, T.c.last_used_at, U.c.id, U.c.username, U.c.role, U.c.disabled,
+LOOKUP = (select(T.c.id, T.c.kind, T.c.expires_at, func.coalesce(T.c.last_used_at, T.c.created_at), T.c.last_used_at.is_(None), U.c.id, U.c.username, U.c.role, U.c.disabled,
                  U.c.daily_request_limit, U.c.daily_token_limit)
           .join(U, U.c.id == T.c.user_id))
 
@@ -84,13 +84,13 @@ def _lookup(secret: str) -> tuple[Principal | None, str | None]:
         row = s.execute(LOOKUP.where(T.c.token_hash == tokens.digest(secret))).first()
         if row is None:
             return None, "Your session has ended or the token is not valid. Please sign in."
-        token_id, kind, expires_at, last_used, user_id, username, role, disabled, req_limit, tok_limit = row
+        token_id, kind, expires_at, last_used, never_used, user_id, username, role, disabled, req_limit, tok_limit = row
         expires_at, last_used = _aware(expires_at), _aware(last_used)
         idle = kind == tokens.SESSION and now - last_used > timedelta(hours=settings.session_idle_hours)
         if disabled or idle or (expires_at is not None and expires_at <= now):
             s.execute(delete(T).where(T.c.id == token_id))  # an ended token never comes back
             return None, ("This account is disabled." if disabled else "Your session has ended. Please sign in again.")
-        if now - last_used > TOUCH_EVERY:
+        if never_used or now - last_used > TOUCH_EVERY:
             s.execute(update(T).where(T.c.id == token_id).values(last_used_at=now))
             s.execute(update(U).where(U.c.id == user_id).values(last_seen_at=now))
     return Principal(user_id, username, role, token_id, kind, req_limit, tok_limit), None

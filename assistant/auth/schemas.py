@@ -106,7 +106,7 @@ class TokenOut(BaseModel):
     name: str | None
     prefix: str = Field(description="The token's first characters, to recognise it.")
     created_at: datetime
-    last_used_at: datetime
+    last_used_at: datetime | None = Field(description="Null until the token is first used.")
     expires_at: datetime | None
 
 

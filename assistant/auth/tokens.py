@@ -31,8 +31,10 @@ def digest(secret: str) -> str:
 def issue(s: Session, user_id: str, kind: str, *, expires_at: datetime | None, name: str | None = None) -> tuple[str, str]:
     """Store a new session or API token for `user_id`; returns (id, secret). The secret is never stored."""
     secret, token_id, now = new_secret(kind), new_id(), utcnow()
+    # a session is in use from sign-in on; an API token has not been used until a script sends it
     s.execute(insert(TOKENS).values(id=token_id, user_id=user_id, kind=kind, name=name, token_hash=digest(secret),
-                                    prefix=secret[:SHOWN_PREFIX], created_at=now, last_used_at=now, expires_at=expires_at))
+                                    prefix=secret[:SHOWN_PREFIX], created_at=now, expires_at=expires_at,
+                                    last_used_at=now if kind == SESSION else None))
     return token_id, secret
 
 

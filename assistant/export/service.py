@@ -32,3 +32,16 @@ def export_conversation(conversation: dict, title: str | None = None) -> tuple[s
             note += " · incomplete (the reply was cut short)"
         parts.append(Part(message["content"], label=ROLE_LABELS.get(message["role"], message["role"]), note=note))
     return title, render_pdf(title, parts)
+
+
+def to_markdown(conversation: dict) -> str:
+    """The path being viewed as Markdown: a heading, then each turn under its speaker."""
+    lines = [f"# {conversation['title'] or 'Conversation'}", ""]
+    if conversation.get("system"):
+        lines += ["> **System prompt:** " + conversation["system"].replace("\n", "\n> "), ""]
+    for message in conversation["messages"]:
+        when = message["created_at"]
+        stamp = f" · {when:%Y-%m-%d %H:%M} UTC" if when else ""
+        cut = " · *incomplete (the reply was cut short)*" if message.get("status") == "incomplete" else ""
+        lines += [f"## {ROLE_LABELS.get(message['role'], message['role'])}{stamp}{cut}", "", message["content"], ""]
+    return "\n".join(lines)

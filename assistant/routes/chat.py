@@ -30,7 +30,8 @@ SSE_DOC = {
 def chat(body: ChatRequest):
     provider = current_app.extensions["engines"].chat()
     usage.note(engine=provider.engine, model=provider.model)
-    events = converse(get_db(), current_user().user_id, provider, body)
+    events = converse(get_db(), current_user().user_id, provider, body,
+                      auto_titles=current_app.config["SETTINGS"].auto_titles)
     if request.accept_mimetypes.best_match(["application/json", "text/event-stream"]) != "text/event-stream":
         result = collect(events)
         usage.note(**result["usage"])

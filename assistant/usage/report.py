@@ -95,7 +95,7 @@ def usage(db: Database, settings: Settings, range_: str, now_s: int, user_id: st
         models.append({"engine": engine, "model": model, "requests": int(requests), "input_tokens": tin,
                        "output_tokens": tout, "estimated_cost_usd": None if cost is None else round(cost, 6)})
     totals["estimated_cost_usd"] = round(cost_total, 6)
-    users = [{"user_id": row[0] or None, "username": row[1] or _UNNAMED.get(row[0], "(deleted)"),
+    users = [{"user_id": None if row[0] in _UNNAMED else row[0], "username": row[1] or _UNNAMED.get(row[0], "(deleted)"),
               **{k: v for k, v in counts(row[1:]).items() if k in ("requests", "errors", "input_tokens", "output_tokens")}}
              for row in by_user]
     return {

@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(64), nullable=False),
         sa.Column("prefix", sa.String(16), nullable=False),
         sa.Column("created_at", TZ, nullable=False),
-        sa.Column("last_used_at", TZ, nullable=False),
+        sa.Column("last_used_at", TZ, nullable=True),
         sa.Column("expires_at", TZ, nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="auth_tokens_user_id_fkey", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name="auth_tokens_pkey"),

@@ -12,14 +12,16 @@ from assistant.models import AuthToken, utcnow
 from tests.accounts import bearer, make_user
 
 # Path parameters: which of user A's resources each one names.
-PATH_IDS = {"conversation_id": "conversation", "token_id": "api_token", "user_id": "user"}
+PATH_IDS = {"conversation_id": "conversation", "token_id": "api_token", "user_id": "user", "share_id": "share"}
 # Operations that carry someone's id in their JSON body: the body user B sends with A's id.
 BODY_IDS = {
     ("post", "/api/chat"): lambda a: {"message": "hello", "conversation_id": a["conversation"]},
     ("post", "/api/export/pdf"): lambda a: {"conversation_id": a["conversation"]},
 }
+# Bodies for operations that name A's resource in the path and need a valid body to reach the lookup.
+PATH_BODIES = {("patch", "/api/conversations/{conversation_id}"): {"title": "renamed by bob"}}
 # Operations that list the caller's own data: A's ids must not appear in what B gets.
-LISTS = {("get", "/api/conversations"), ("get", "/api/auth/tokens"), ("get", "/api/dashboard")}
+LISTS = {("get", "/api/conversations"), ("get", "/api/auth/tokens"), ("get", "/api/dashboard"), ("get", "/api/shares")}
 # Operations that read or change no one else's data (the caller's own account, or a stateless feature).
 OWN_ONLY = {
     ("get", "/api/health"), ("get", "/api/openapi.json"), ("post", "/api/auth/setup"), ("post", "/api/auth/login"),
@@ -29,7 +31,8 @@ OWN_ONLY = {
     ("post", "/api/voice/transcribe"), ("get", "/api/admin/users"), ("post", "/api/admin/invites"),
 }
 PUBLIC = {("get", "/api/health"), ("get", "/api/openapi.json"), ("post", "/api/auth/setup"), ("post", "/api/auth/login"),
-          ("post", "/api/auth/signup"), ("post", "/api/auth/reset")}
+          ("post", "/api/auth/signup"), ("post", "/api/auth/reset"),
+          ("get", "/api/shared/{share_id}")}  # a share link: public by its secret id, by design
 
 
 @pytest.fixture
@@ -49,7 +52,9 @@ def world(make_app, db_url):
     with app.extensions["database"].session() as s:
         s.execute(update(AuthToken).where(AuthToken.user_id == d_id).values(expires_at=utcnow() - timedelta(seconds=1)))
     assert admin.patch(f"/api/admin/users/{c_id}", json={"disabled": True}).status_code == 200
-    ids = {"conversation": chat.get_json()["conversation_id"], "api_token": api["id"], "user": a_id}
+    conversation = chat.get_json()["conversation_id"]
+    shared = a.post(f"/api/conversations/{conversation}/share", json={}).get_json()["id"]
+    ids = {"conversation": conversation, "api_token": api["id"], "user": a_id, "share": shared}
     return dict(app=app, a=a, b=app.test_client(token=b_token), anonymous=app.test_client(token=None), ids=ids,
                 bad_tokens={"revoked API token": revoked["token"], "expired session": expired, "disabled user": c_token})
 
@@ -100,11 +105,11 @@ def test_admin_only_operations_refuse_users(world):
 def test_someone_elses_ids_are_404_and_stay_untouched(world):
     b, ids = world["b"], world["ids"]
     for method, path, op in operations(b):
-        if op.get("x-admin-only"):
-            continue  # refused to B before any id is looked at (previous test)
+        if op.get("x-admin-only") or op.get("security") == []:
+            continue  # admin-only: refused to B before any id is looked at; public: readable by design
         key = (method, path)
         if "{" in path:
-            response = b.open(fill(path, ids), method=method.upper(), json={})
+            response = b.open(fill(path, ids), method=method.upper(), json=PATH_BODIES.get(key, {}))
         elif key in BODY_IDS:
             response = b.open(path, method=method.upper(), json=BODY_IDS[key](ids))
         else:
@@ -113,12 +118,14 @@ def test_someone_elses_ids_are_404_and_stay_untouched(world):
         assert response.get_json()["error"]["code"] == "not_found"
         # exactly what a missing id answers
         missing = b.open(fill(path, {k: "0" * 32 for k in ids}) if "{" in path else path, method=method.upper(),
-                         json=BODY_IDS[key]({k: "0" * 32 for k in ids}) if key in BODY_IDS else {})
+                         json=BODY_IDS[key]({k: "0" * 32 for k in ids}) if key in BODY_IDS else PATH_BODIES.get(key, {}))
         assert missing.status_code == 404 and missing.get_json()["error"]["message"] == response.get_json()["error"]["message"]
     a = world["a"]
     assert a.get(f"/api/conversations/{ids['conversation']}").status_code == 200  # still there, unchanged
-    assert len(a.get(f"/api/conversations/{ids['conversation']}").get_json()["messages"]) == 2
+    mine = a.get(f"/api/conversations/{ids['conversation']}").get_json()
+    assert len(mine["messages"]) == 2 and mine["title"] == "alice's private question"
     assert any(t["id"] == ids["api_token"] for t in a.get("/api/auth/tokens").get_json()["tokens"])
+    assert world["anonymous"].get(f"/api/shared/{ids['share']}").status_code == 200  # bob could not revoke it
 
 
 def test_lists_show_only_the_callers_own_data(world):

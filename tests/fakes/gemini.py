@@ -151,7 +151,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     @staticmethod
     def _echo(body: dict) -> list[str]:
-        words = f"You said: {_last_user_text(body)}".split(" ")
+        text = _last_user_text(body)
+        if text.startswith("Write a title of at most") and "Question: " in text:  # the app naming a conversation
+            return [" ".join(text.split("Question: ", 1)[1].split()[:4]).rstrip(".?!")]
+        words = f"You said: {text}".split(" ")
         return [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)]
 
     def _stream(self, chunks, image_parts, reply: Reply, usage):
