@@ -34,10 +34,16 @@ class ModelPrice(BaseModel):
     output: float = Field(ge=0)
 
 
-# Google's list prices (USD per 1M tokens) for the default Gemini models, as of late 2025.
+# Default models and their list prices (USD per 1M tokens), checked 2026-12-02 against Google's model and
+# pricing pages as stored then (ai.google.dev/gemini-api/docs/models, .../pricing): gemini-3.8-flash is the
+# current stable Flash ($0.75 in / $3.75 out, "through December 31, 2026"); gemini-3.1-flash-image shut down
+# on 2026-10-29 and gemini-nano-banana-2.1 replaces it ($1.50 text in; image output $30 per 1M tokens).
+# They will be retired too: /api/health checks them against the key's model list and names what to set.
+DEFAULT_TEXT_MODEL = "gemini-3.8-flash"
+DEFAULT_IMAGE_MODEL = "gemini-nano-banana-2.1"
 DEFAULT_PRICES = {
-    "gemini-2.5-flash": ModelPrice(input=0.30, output=2.50),
-    "gemini-2.5-flash-image": ModelPrice(input=0.30, output=30.0),
+    DEFAULT_TEXT_MODEL: ModelPrice(input=0.75, output=3.75),
+    DEFAULT_IMAGE_MODEL: ModelPrice(input=1.50, output=30.0),
 }
 
 
@@ -46,8 +52,8 @@ class Settings(BaseSettings):
 
     # --- AI providers -------------------------------------------------------------------------
     gemini_api_key: SecretStr | None = Field(None, description="Google AI Studio key; enables Gemini for every capability.")
-    gemini_text_model: str = Field("gemini-2.5-flash", min_length=1, description="Gemini model for chat and vision.")
-    gemini_image_model: str = Field("gemini-2.5-flash-image", min_length=1, description="Gemini model for Text to Image.")
+    gemini_text_model: str = Field(DEFAULT_TEXT_MODEL, min_length=1, description="Gemini model for chat and vision (checked against the key's model list; /api/health says if it is gone).")
+    gemini_image_model: str = Field(DEFAULT_IMAGE_MODEL, min_length=1, description="Gemini model for Text to Image (checked like GEMINI_TEXT_MODEL).")
     gemini_base_url: str | None = Field(None, pattern=r"^https?://", description="Optional gateway or proxy in front of the Gemini API (the tests point it at their fake).")
     gemini_timeout_seconds: float = Field(60.0, gt=0, le=600, description="Per-request timeout for Gemini calls, and the longest silence tolerated inside a stream.")
     ai_provider: Literal["auto", "gemini", "local", "openai"] = Field("auto", description="`auto` picks Gemini when a key is set, else an OpenAI-compatible server when OPENAI_BASE_URL is set, else the embedded local engines.")

@@ -26,7 +26,7 @@ def test_json_reply(client, fake_gemini):
     assert body["engine"] == "gemini" and body["usage"] == {"input_tokens": 5, "output_tokens": 2}
     assert len(body["conversation_id"]) == 32
     sent = fake_gemini.requests[-1]
-    assert sent["path"].endswith("/models/gemini-2.5-flash:streamGenerateContent")
+    assert sent["path"].endswith("/models/gemini-3.8-flash:streamGenerateContent")
     assert sent["headers"]["x-goog-api-key"] == "test-key-for-the-fake"
 
 

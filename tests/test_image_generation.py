@@ -24,11 +24,11 @@ def test_prompt_and_aspect_ratio_reach_the_model_and_the_png_comes_back(client, 
 
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
-    assert body["engine"] == "gemini" and body["model"] == "gemini-2.5-flash-image"
+    assert body["engine"] == "gemini" and body["model"] == "gemini-nano-banana-2.1"
     assert [i["mime_type"] for i in body["images"]] == ["image/png"]
     assert base64.b64decode(body["images"][0]["data"]) == picture
     (request,) = fake_gemini.requests
-    assert request["path"].endswith("models/gemini-2.5-flash-image:generateContent")
+    assert request["path"].endswith("models/gemini-nano-banana-2.1:generateContent")
     assert request["body"]["contents"][0]["parts"][0]["text"] == "a red fox in the snow"
     config = request["body"]["generationConfig"]
     assert config["responseModalities"] == ["IMAGE"]

@@ -17,6 +17,7 @@ from google.genai import types
 from .. import errors
 from ..config import Settings
 from .base import ChatProvider, Chunk, Turn, Usage
+from .catalog import missing_message
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,9 @@ def make_client(settings: Settings) -> genai.Client:
     return genai.Client(api_key=settings.gemini_api_key.get_secret_value(), http_options=http_options)
 
 
-def translate_error(exc: BaseException) -> errors.ApiError:
-    """Map an SDK/transport failure to the documented error codes. Never leaks the key or the URL."""
+def translate_error(exc: BaseException, model: tuple[str, str] | None = None) -> errors.ApiError:
+    """Map an SDK/transport failure to the documented error codes. Never leaks the key or the URL.
+    `model`: (setting, id) of the model called, so a 404 (a retired model) names what to change."""
     if isinstance(exc, errors.ApiError):
         return exc
     if isinstance(exc, genai_errors.APIError):
@@ -51,6 +53,8 @@ def translate_error(exc: BaseException) -> errors.ApiError:
         if code == 400:
             return errors.UpstreamError("The AI service could not process this request.")
         if code == 404:
+            if model is not None:
+                return errors.UpstreamError(missing_message(*model, None) + " /api/health lists the models this key can use.")
             return errors.UpstreamError("The configured Gemini model was not found (check GEMINI_TEXT_MODEL / GEMINI_IMAGE_MODEL).")
         if code == 503 or status == "UNAVAILABLE":
             return errors.UpstreamError("The AI service is overloaded or unavailable right now. Please try again shortly.")
@@ -146,4 +150,4 @@ class GeminiChat(ChatProvider):
         except GeneratorExit:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes a documented error
-            raise translate_error(exc) from exc
+            raise translate_error(exc, ("GEMINI_TEXT_MODEL", self.model)) from exc

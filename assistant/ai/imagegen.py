@@ -47,7 +47,7 @@ def generate_images(client, model: str, prompt: str, aspect_ratio: str) -> list[
     try:
         response = client.models.generate_content(model=model, contents=prompt, config=config)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a documented error
-        raise translate_error(exc) from exc
+        raise translate_error(exc, ("GEMINI_IMAGE_MODEL", model)) from exc
 
     refused = _refusal(response)
     if refused:

@@ -20,6 +20,11 @@ class Engines:
         self._lock = threading.Lock()
         self._gemini_client = None
         self._chat: ChatProvider | None = None
+        self.catalog = None
+        if settings.gemini_api_key:
+            from .catalog import GeminiCatalog
+
+            self.catalog = GeminiCatalog(self.gemini_client)
 
     @property
     def provider(self) -> str:
@@ -46,7 +51,7 @@ class Engines:
         if provider == "gemini":
             if not s.gemini_api_key:
                 return Availability(False, "gemini", "AI_PROVIDER=gemini but GEMINI_API_KEY is not set.")
-            return Availability(True, "gemini")
+            return self._gemini_model("GEMINI_TEXT_MODEL", s.gemini_text_model)
         if provider == "openai":
             if not s.openai_base_url:
                 return Availability(False, "openai", "AI_PROVIDER=openai but OPENAI_BASE_URL is not set.")
@@ -94,7 +99,11 @@ class Engines:
             return Availability(False, "gemini", "Text to Image needs Google Gemini: set GEMINI_API_KEY (no image model runs offline).")
         if s.ai_provider == "local":
             return Availability(False, "gemini", "AI_PROVIDER=local keeps this server offline; set AI_PROVIDER=auto or gemini to draw with Gemini.")
-        return Availability(True, "gemini")
+        return self._gemini_model("GEMINI_IMAGE_MODEL", s.gemini_image_model)
+
+    def _gemini_model(self, setting: str, model: str) -> Availability:
+        problem = self.catalog.problem(setting, model) if self.catalog else None
+        return Availability(problem is None, "gemini", problem)
 
     def transcription_availability(self) -> Availability:
         from ..audio.service import transcription_availability

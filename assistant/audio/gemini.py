@@ -48,7 +48,7 @@ class GeminiTranscriber(Transcriber):
         try:
             response = self.client.models.generate_content(model=self.model, contents=contents, config=config)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a documented error
-            raise translate_error(exc) from exc
+            raise translate_error(exc, ("GEMINI_TEXT_MODEL", self.model)) from exc
         blocked = block_reason(response)
         if blocked:
             raise errors.ContentBlocked(f"The model's safety filter refused this recording ({blocked}).")

@@ -20,7 +20,7 @@ def generate(engines, parts: list[types.Part]) -> tuple[str, Usage]:
         response = client.models.generate_content(
             model=engines.settings.gemini_text_model, contents=[types.Content(role="user", parts=parts)])
     except Exception as exc:  # noqa: BLE001 - every failure becomes a documented error
-        raise translate_error(exc) from exc
+        raise translate_error(exc, ("GEMINI_TEXT_MODEL", engines.settings.gemini_text_model)) from exc
     blocked = block_reason(response)
     if blocked:
         raise errors.ContentBlocked(f"The model's safety filter refused this request ({blocked}).")

@@ -37,11 +37,11 @@ def test_gemini_sees_the_image_itself(make_upload_app, fake_gemini):
     status, body = post(app, data, "invoice.png", prompt="What is this and what does it cost?")
     assert status == 200, body
     assert body["analysis"] == {"text": "A bakery invoice for three boxes of paper.", "engine": "gemini",
-                                "model": "gemini-2.5-flash", "offline": False, "notice": None,
+                                "model": "gemini-3.8-flash", "offline": False, "notice": None,
                                 "usage": {"input_tokens": 1290, "output_tokens": 8}}
     assert corpus.cer(corpus.SAMPLE, body["document"]["text"]) <= 0.02  # Tesseract still reads the text
     [request] = fake_gemini.requests
-    assert request["path"].endswith("/models/gemini-2.5-flash:generateContent")
+    assert request["path"].endswith("/models/gemini-3.8-flash:generateContent")
     parts = _parts(request)
     assert _inline(parts[0]) == ("image/png", data)
     assert parts[1]["text"] == "What is this and what does it cost?"

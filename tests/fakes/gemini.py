@@ -45,8 +45,22 @@ class Reply:
     usage: tuple[int, int] | None = None  # (prompt, candidates) token counts; default: word counts
 
 
+# What `models.list` offers this fake key (the app's defaults among them); a model outside it answers 404
+# NOT_FOUND, as Google does for a retired or misspelled model.
+MODELS = {
+    "gemini-3.8-flash": ["generateContent", "countTokens"],
+    "gemini-3.6-flash": ["generateContent", "countTokens"],
+    "gemini-3.5-flash-lite": ["generateContent", "countTokens"],
+    "gemini-nano-banana-2.1": ["generateContent"],
+    "gemini-embedding-001": ["embedContent", "batchEmbedContents"],
+    "gemini-3.8-flash-tts": ["generateContent"],
+    "gemini-3.8-flash-lite-tts": ["generateContent"],
+}
+
+
 class FakeGemini:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, default: Reply | None = None):
+        self.models = dict(MODELS)
         self.default = default or Reply()
         self.image_default: Reply | None = None  # unscripted requests asking for IMAGE output get this
         self.requests: list[dict] = []
@@ -78,6 +92,7 @@ class FakeGemini:
         with self._lock:
             self._script.clear()
             self.requests.clear()
+            self.models = dict(MODELS)
 
     def next_reply(self, record: dict) -> Reply:
         with self._lock:
@@ -118,8 +133,21 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):  # quiet
         pass
 
+    def do_GET(self):  # noqa: N802 - models.list
+        url = urlparse(self.path)
+        if not url.path.endswith("/models"):
+            return self._json(404, {"error": {"code": 404, "message": "Not found.", "status": "NOT_FOUND"}})
+        models = [{"name": f"models/{m}", "displayName": m.replace("-", " ").title(), "supportedGenerationMethods": methods}
+                  for m, methods in self.owner.models.items()]
+        return self._json(200, {"models": models})
+
     def do_POST(self):  # noqa: N802
         url = urlparse(self.path)
+        model = url.path.rsplit("/models/", 1)[-1].split(":", 1)[0] if "/models/" in url.path else None
+        if model is not None and model not in self.owner.models:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            return self._json(404, {"error": {"code": 404, "message": f"models/{model} is not found for API version v1beta, "
+                                              "or is not supported for generateContent.", "status": "NOT_FOUND"}})
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         try:

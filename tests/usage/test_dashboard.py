@@ -51,8 +51,8 @@ def test_dashboard_counts_real_traffic_exactly(usage_app, fake_gemini, clock):
     assert {k: totals[k] for k in ("requests", "errors", "input_tokens", "output_tokens")} == \
         {"requests": 9, "errors": 6, "input_tokens": 17, "output_tokens": 23}
     assert totals["error_rate"] == round(6 / 9, 4)
-    # gemini-2.5-flash at the default prices: $0.30 / $2.50 per million input / output tokens
-    assert totals["estimated_cost_usd"] == round((17 * 0.30 + 23 * 2.50) / 1e6, 6)
+    # gemini-3.8-flash at the default prices: $0.75 / $3.75 per million input / output tokens
+    assert totals["estimated_cost_usd"] == round((17 * 0.75 + 23 * 3.75) / 1e6, 6)
 
     features = by_feature(body)
     assert set(features) == {"chat", "conversations", "unknown", "health"}
@@ -64,8 +64,8 @@ def test_dashboard_counts_real_traffic_exactly(usage_app, fake_gemini, clock):
 
     assert {e["code"]: e["count"] for e in body["errors"]} == \
         {"upstream_error": 2, "not_found": 2, "invalid_request": 1, "method_not_allowed": 1}
-    assert body["models"] == [{"engine": "gemini", "model": "gemini-2.5-flash", "requests": 4, "input_tokens": 17,
-                               "output_tokens": 23, "estimated_cost_usd": round((17 * 0.30 + 23 * 2.50) / 1e6, 6)}]
+    assert body["models"] == [{"engine": "gemini", "model": "gemini-3.8-flash", "requests": 4, "input_tokens": 17,
+                               "output_tokens": 23, "estimated_cost_usd": round((17 * 0.75 + 23 * 3.75) / 1e6, 6)}]
 
     series = body["series"]
     assert len(series) == 24 and series[0]["start"] == "2026-03-09T13:00:00.000Z"
@@ -80,7 +80,7 @@ def test_dashboard_counts_real_traffic_exactly(usage_app, fake_gemini, clock):
                       ("chat", 200, None)]
     streamed = body["recent"][7]
     assert (streamed["engine"], streamed["model"], streamed["input_tokens"], streamed["output_tokens"]) == \
-        ("gemini", "gemini-2.5-flash", 7, 3)
+        ("gemini", "gemini-3.8-flash", 7, 3)
 
     server = body["server"]
     assert server["database"]["status"] == "ok"
@@ -146,10 +146,10 @@ def test_prices_are_configurable_and_unpriced_models_are_named(usage_app, fake_g
     fake_gemini.push(Reply(usage=(1000, 2000)))
     client.post("/api/chat", json={"message": "hi"})
     body = client.get("/api/dashboard").get_json()
-    assert body["unpriced_models"] == ["gemini-2.5-flash"]
+    assert body["unpriced_models"] == ["gemini-3.8-flash"]
     assert body["models"][0]["estimated_cost_usd"] is None and body["totals"]["estimated_cost_usd"] == 0
 
-    client = usage_app(usage_prices={"gemini-2.5-flash": {"input": 1.5, "output": 10}}).test_client()
+    client = usage_app(usage_prices={"gemini-3.8-flash": {"input": 1.5, "output": 10}}).test_client()
     fake_gemini.push(Reply(usage=(1000, 2000)))
     client.post("/api/chat", json={"message": "hi"})
     body = client.get("/api/dashboard").get_json()  # same database: both chats, both now priced

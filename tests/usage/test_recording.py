@@ -51,7 +51,7 @@ def test_metrics_in_prometheus_text_format(usage_app, fake_gemini):
     lines = r.get_data(as_text=True).splitlines()
     assert 'assistant_api_requests_total{code="not_found",feature="unknown",status="404"} 1.0' in lines
     assert 'assistant_api_requests_total{code="",feature="chat",status="200"} 1.0' in lines
-    assert 'assistant_model_tokens_total{direction="input",engine="gemini",model="gemini-2.5-flash"} 3.0' in lines
+    assert 'assistant_model_tokens_total{direction="input",engine="gemini",model="gemini-3.8-flash"} 3.0' in lines
     assert 'assistant_database_up 1.0' in lines
     assert any(line.startswith("process_resident_memory_bytes ") for line in lines)
     assert client.post("/metrics").get_json()["error"]["code"] == "method_not_allowed"

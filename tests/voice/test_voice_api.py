@@ -115,12 +115,12 @@ def test_gemini_gets_the_audio_inline_and_its_segments_come_back(gemini, fake_ge
     body = resp.json
     duration = body["duration_seconds"]
     assert body["text"] == "Please call the doctor. Remember your passport."
-    assert (body["engine"], body["model"], body["language"]) == ("gemini", "gemini-2.5-flash", "en")
+    assert (body["engine"], body["model"], body["language"]) == ("gemini", "gemini-3.8-flash", "en")
     assert body["segments"] == [{"start": 0.0, "end": 4.5, "text": "Please call the doctor."},
                                 {"start": 4.5, "end": round(duration, 2), "text": "Remember your passport."}]
 
     (request,) = fake_gemini.requests
-    assert request["path"].endswith("/models/gemini-2.5-flash:generateContent")
+    assert request["path"].endswith("/models/gemini-3.8-flash:generateContent")
     parts = request["body"]["contents"][0]["parts"]
     inline = next(p["inlineData"] for p in parts if "inlineData" in p)
     assert inline.get("mimeType", inline.get("mime_type")) == "audio/flac"  # the SDK writes it snake_case
