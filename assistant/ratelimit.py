@@ -119,8 +119,10 @@ def init_rate_limits(app: Flask) -> Limiter:
 
 
 class LoginThrottle:
-    """Failed sign-ins per account and per client IP. Only failures count, and the windows pass:
-    someone hammering an account slows it down for a while, never locks its owner out for good."""
+    """Failed sign-ins per account and per client IP. Every attempt is counted *before* the password is
+    checked (an atomic increment, so a burst of parallel guesses cannot all slip through) and given back
+    when it succeeds: only failures stay counted. The windows pass: someone hammering an account slows
+    it down for a while, never locks its owner out for good."""
 
     def __init__(self, username_key: str):
         self.keys = (f"signin/account/{username_key}", f"signin/ip/{client_key()}")
@@ -129,11 +131,12 @@ class LoginThrottle:
         per_account, per_ip = current_app.extensions["login_limits"]
         return [(limit, key) for limits_, key in zip((per_account, per_ip), self.keys) for limit in limits_]
 
-    def check(self) -> None:
+    def attempt(self) -> None:
+        """Count this attempt; 429 when it is one too many."""
         strategy = current_app.extensions["rate_limiter"].limiter
         try:
             for limit, key in self._pairs():
-                if not strategy.test(limit, key):
+                if not strategy.hit(limit, key):
                     reset = strategy.get_window_stats(limit, key).reset_time
                     raise errors.RateLimited("Too many failed sign-ins. Please wait a while before trying again.",
                                              retry_after=max(1, math.ceil(reset - time.time())))
@@ -142,10 +145,11 @@ class LoginThrottle:
         except Exception:  # noqa: BLE001 - storage down: the request limiter's fallback still applies
             log.warning("sign-in throttle storage unavailable", exc_info=True)
 
-    def failed(self) -> None:
+    def succeeded(self) -> None:
+        """The password was right: give the attempt back (only failures count)."""
         strategy = current_app.extensions["rate_limiter"].limiter
         try:
             for limit, key in self._pairs():
-                strategy.hit(limit, key)
+                strategy.hit(limit, key, cost=-1)
         except Exception:  # noqa: BLE001
             log.warning("sign-in throttle storage unavailable", exc_info=True)

@@ -109,13 +109,13 @@ def setup(db: Database, settings: Settings, body: SetupRequest) -> tuple[str, di
 
 
 def login(db: Database, settings: Settings, username: str, password: str, throttle) -> tuple[str, dict]:
-    throttle.check()
+    throttle.attempt()
     with db.session() as s:
         row = s.execute(select(*USER_COLUMNS, USERS.c.password_hash, USERS.c.disabled)
                         .where(USERS.c.username_key == key_of(username))).first()
     if not passwords.verify(row.password_hash if row else None, password):
-        throttle.failed()
         raise errors.InvalidCredentials("The username or password is not right.")
+    throttle.succeeded()
     if row.disabled:
         raise errors.InvalidCredentials("This account is disabled. Ask an administrator to enable it.")
     with db.session() as s:
@@ -165,12 +165,12 @@ def _consume(s: Session, kind: str, code: str) -> dict:
 
 
 def change_password(db: Database, user: Principal, body: PasswordChange, throttle) -> None:
-    throttle.check()
+    throttle.attempt()
     with db.session() as s:
         stored = s.execute(select(USERS.c.password_hash).where(USERS.c.id == user.user_id)).scalar()
     if not passwords.verify(stored, body.current_password):
-        throttle.failed()
         raise errors.InvalidCredentials("The current password is not right.")
+    throttle.succeeded()
     new_hash = passwords.hash_password(body.new_password)
     with db.session() as s:
         s.execute(update(USERS).where(USERS.c.id == user.user_id).values(password_hash=new_hash))

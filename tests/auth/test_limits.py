@@ -144,3 +144,26 @@ def test_cors_preflight_allows_the_bearer_header_and_exposes_what_the_app_reads(
     assert actual.status_code == 401 and actual.headers["Access-Control-Allow-Origin"] == "https://app.example"
     foreign = client.options("/api/chat", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
     assert "Access-Control-Allow-Origin" not in foreign.headers
+
+
+def test_parallel_guesses_cannot_slip_past_the_throttle(make_app):
+    app = make_app(login_rate_limit_account="5/minute", login_rate_limit_ip="1000/minute")
+    make_user(app, "bob")
+    codes: list[int] = []
+
+    def guess(i):
+        codes.append(app.test_client(token=None).post("/api/auth/login", json={"username": "bob", "password": f"guess {i:06d}"}).status_code)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(codes) == [401] * 5 + [429] * 11  # counted before the password is checked
+
+
+def test_right_passwords_do_not_use_up_the_throttle(make_app):
+    app = make_app(login_rate_limit_account="3/minute", login_rate_limit_ip="3/minute")
+    make_user(app, "bob")
+    client = app.test_client(token=None)
+    assert [client.post("/api/auth/login", json={"username": "bob", "password": PASSWORD}).status_code for _ in range(6)] == [200] * 6
