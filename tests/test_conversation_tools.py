@@ -249,3 +249,21 @@ def test_common_words_page_through_every_match(make_app, db_url):
     assert len(seen) == len(convs) == len(set(seen)) and seen[0] == f"Notes {len(convs) - 1}"
     assert [c["title"] for c in client.get("/api/conversations?q=ordinary+7").get_json()["conversations"]][:1] == [
         f"Notes {len(convs) - 1}"]
+
+
+def test_highlights_point_into_the_text_shown_and_titles_match_word_starts(client, fake_gemini):
+    client.post("/api/chat", json={"message": "İstanbul trip"})
+    client.post("/api/chat", json={"message": "Moon facts"})
+    found = client.get("/api/conversations?q=trip").get_json()["conversations"]
+    (a, b), text = found[0]["match"]["ranges"][0], found[0]["match"]["text"]
+    assert text[a:b] == "trip"
+    assert client.get("/api/conversations?q=oon").get_json()["conversations"] == []  # not the start of a word
+
+
+def test_a_share_link_uses_the_web_app_it_came_from(make_app, fake_gemini):
+    client = make_app(allowed_origins="https://one.example,https://two.example").test_client()
+    cid = chat(client, message="hi")["conversation_id"]
+    link = client.post(f"/api/conversations/{cid}/share", json={}, headers={"Origin": "https://two.example"}).get_json()
+    assert link["url"].startswith("https://two.example/shared/")
+    link = client.post(f"/api/conversations/{cid}/share", json={}, headers={"Origin": "https://evil.example"}).get_json()
+    assert link["url"].startswith("https://one.example/shared/")

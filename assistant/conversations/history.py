@@ -60,7 +60,10 @@ def list_conversations(db: Database, owner: str, *, q: str | None = None, cursor
         elif candidates is None:  # common words
             rows, matches = _probe(s, stmt, terms, limit + 1)
         else:
-            title_match = and_(*[func.lower(C.title).contains(t, autoescape=True) for t in terms])
+            # every word at the start of a word of the title, as in messages (a space before it, or the title's start)
+            title = func.lower(C.title)
+            title_match = and_(*[or_(title.startswith(t, autoescape=True), title.contains(" " + t, autoescape=True))
+                                 for t in terms])
             rows = s.execute(stmt.where(or_(title_match, C.id.in_(candidates))).limit(limit + 1)).all()
             matches = {}
         page = rows[:limit]
@@ -154,14 +157,14 @@ def _snippets(s: Session, page, terms: list[str]) -> dict[str, dict]:
 
 def locate(content: str, terms: list[str]) -> dict | None:
     """A short excerpt around the first match and the [start, end) of every term in it; None unless all match."""
-    lowered = content.lower()
-    starts = [m.start() for t in terms if (m := re.search(r"(?<!\w)" + re.escape(t), lowered))]
+    # matched case-insensitively on the text itself: lower() can change its length ("İ"), and the ranges
+    # must point into the text the person sees
+    starts = [m.start() for t in terms if (m := re.search(r"(?<!\w)" + re.escape(t), content, re.IGNORECASE))]
     if len(starts) < len(terms):
         return None
     begin = max(0, min(starts) - SNIPPET_CHARS // 3)
     begin = content.rfind(" ", 0, begin) + 1 if begin else 0
     excerpt = content[begin:begin + SNIPPET_CHARS]
-    low = excerpt.lower()
-    ranges = sorted({(m.start(), m.start() + len(t)) for t in terms for m in re.finditer(r"(?<!\w)" + re.escape(t), low)})
+    ranges = sorted({m.span() for t in terms for m in re.finditer(r"(?<!\w)" + re.escape(t), excerpt, re.IGNORECASE)})
     return {"text": ("…" if begin else "") + excerpt + ("…" if begin + SNIPPET_CHARS < len(content) else ""),
             "ranges": [[a + (1 if begin else 0), b + (1 if begin else 0)] for a, b in ranges]}

@@ -95,7 +95,11 @@ def export(conversation_id: str):
 
 # --- share links ----------------------------------------------------------------------------------------
 def _base_url() -> str:
+    """Where the web app lives: the allowed origin the request came from, else the first allowed one."""
     origins = current_app.config["SETTINGS"].origins
+    origin = request.headers.get("Origin", "").rstrip("/")
+    if origin in origins:
+        return origin
     return origins[0] if origins else ""
 
 
