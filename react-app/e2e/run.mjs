@@ -290,7 +290,8 @@ pix.save(${JSON.stringify(png)})
     });
 
     await step('Text to Text: export the conversation as PDF', async () => {
-      const file = await download(page, () => page.getByRole('button', { name: 'Export PDF' }).click());
+      await page.getByRole('button', { name: 'Export' }).click();
+      const file = await download(page, () => page.getByRole('menuitem', { name: 'PDF' }).click());
       assert(file.bytes.subarray(0, 5).toString() === '%PDF-', 'a PDF came back');
       assert(file.name.endsWith('.pdf'), `file name ${file.name}`);
     });
@@ -395,6 +396,194 @@ pix.save(${JSON.stringify(png)})
       await p.locator('.chart-canvas canvas').first().waitFor({ timeout: 15_000 });
       await checkA11y(p, 'dashboard (phone)');
       await shot(p, '06-phone-dashboard');
+      await phone.close();
+    });
+
+    console.log(`Conversation tools (${gemini})`);
+    /** Send a message and wait until its (echoed) reply is complete and saved. */
+    async function say(p, text) {
+      await p.getByLabel('Your message').fill(text);
+      await p.getByRole('button', { name: 'Send' }).click();
+      await p.getByText(`You said: ${text}`).last().waitFor({ timeout: 30_000 });
+      await p.getByRole('button', { name: 'Send' }).waitFor({ timeout: 30_000 });
+    }
+    const apiConversation = async (id, at) => (await page.request.get(`${gemini}/api/conversations/${id}${at ? `?at=${at}` : ''}`, { headers: bearer })).json();
+    const lastReply = () => page.locator('.message-assistant').last();
+    const countOf = (message) => message.locator('.version-count').innerText();
+    let toolsConversation = null;
+    let shareUrl = '';
+
+    await step('Conversation tools: regenerate twice, flip between the versions; the model names the chat', async () => {
+      await page.goto(gemini + '/');
+      await page.getByRole('heading', { name: 'Ask anything' }).waitFor();
+      await say(page, 'Tell me about tides please, in detail');
+      toolsConversation = new URL(page.url()).searchParams.get('c');
+      // The first-words title, then (a few seconds later) the one the model wrote.
+      await page.getByRole('heading', { level: 1, name: 'Tell me about tides', exact: true }).waitFor({ timeout: 15_000 });
+      await page.locator('.conversation-list .conversation-title', { hasText: /^Tell me about tides$/ }).waitFor();
+      for (const n of [2, 3]) {
+        await lastReply().getByRole('button', { name: 'Regenerate' }).click();
+        await page.getByRole('button', { name: 'Stop' }).waitFor();
+        await page.getByRole('button', { name: 'Send' }).waitFor({ timeout: 30_000 });
+        await lastReply().getByRole('button', { name: 'Regenerate' }).waitFor();
+        await page.waitForFunction((want) => document.querySelector('.message-assistant:last-of-type .version-count')?.textContent?.replace(/\s/g, '') === want, `${n}/${n}`);
+      }
+      const saved = await apiConversation(toolsConversation);
+      assert(saved.messages.length === 2 && saved.messages[1].versions.length === 3, `versions on the server: ${JSON.stringify(saved.messages.map((m) => m.versions))}`);
+      const versions = saved.messages[1].versions;
+      const flipped = page.waitForResponse((r) => r.url().includes(`at=${versions[1]}`));
+      await lastReply().getByRole('button', { name: 'Previous version' }).click();
+      await flipped;
+      await page.waitForFunction(() => document.querySelector('.message-assistant .version-count')?.textContent?.replace(/\s/g, '') === '2/3');
+      assert(await lastReply().getByRole('button', { name: 'Previous version' }).evaluate((b) => b === document.activeElement), 'focus stays on the button');
+      await checkA11y(page, 'versions');
+      await shot(page, '14-versions');
+      await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+      await page.waitForTimeout(300);
+      await checkA11y(page, 'versions (dark)');
+      await page.getByRole('button', { name: 'Switch to light theme' }).click();
+      await lastReply().getByRole('button', { name: 'Next version' }).click();
+      await page.waitForFunction(() => document.querySelector('.message-assistant .version-count')?.textContent?.replace(/\s/g, '') === '3/3');
+    });
+
+    await step('Conversation tools: edit an early question, continue; flip back and continue the old path', async () => {
+      await say(page, 'And the moon?');
+      const first = page.locator('.message-user').first();
+      await first.getByRole('button', { name: 'Edit' }).click();
+      const editor = page.getByRole('textbox', { name: 'Edit your message' });
+      await editor.fill('Tell me about waves');
+      await checkA11y(page, 'editing a question');
+      await shot(page, '14-edit-question');
+      await page.getByRole('button', { name: 'Save and send' }).click();
+      await page.getByText('You said: Tell me about waves').waitFor({ timeout: 30_000 });
+      await page.getByRole('button', { name: 'Send' }).waitFor({ timeout: 30_000 });
+      assert(!(await page.getByText('And the moon?', { exact: true }).count()), 'the later messages belong to the old version');
+      await page.waitForFunction(() => document.querySelector('.message-user .version-count')?.textContent?.replace(/\s/g, '') === '2/2');
+      await say(page, 'Thanks for that');
+      let saved = await apiConversation(toolsConversation);
+      assert(JSON.stringify(saved.messages.map((m) => m.content)) === JSON.stringify(['Tell me about waves', 'You said: Tell me about waves', 'Thanks for that', 'You said: Thanks for that']), `the path: ${saved.messages.map((m) => m.content).join(' | ')}`);
+      // Back to the first question: the path through it, and a message sent there continues it (parent_id).
+      await first.getByRole('button', { name: 'Previous version' }).click();
+      await page.getByText('And the moon?', { exact: true }).waitFor();
+      assert((await countOf(first)).replace(/\s/g, '') === '1/2', 'first version of the question');
+      await say(page, 'Back on tides');
+      saved = await apiConversation(toolsConversation);
+      const path = saved.messages.map((m) => m.content);
+      assert(path[0] === 'Tell me about tides please, in detail' && path[2] === 'And the moon?' && path[4] === 'Back on tides' && path.length === 6, `the path continued: ${path.join(' | ')}`);
+    });
+
+    await step('Conversation tools: rename in the sidebar (Enter saves)', async () => {
+      await page.getByRole('button', { name: 'Rename conversation “Tell me about tides”' }).click();
+      const field = page.getByRole('complementary', { name: 'Conversations' }).getByRole('textbox', { name: 'Conversation title' });
+      await field.fill('Ocean notes');
+      await field.press('Enter');
+      await page.locator('.conversation-list .conversation-title', { hasText: /^Ocean notes$/ }).waitFor();
+      await page.getByRole('heading', { level: 1, name: 'Ocean notes' }).waitFor();
+      assert((await apiConversation(toolsConversation)).title === 'Ocean notes', 'renamed on the server');
+    });
+
+    await step('Conversation tools: Ctrl+K searches the history; the matching words are highlighted', async () => {
+      await page.getByLabel('Your message').focus();
+      await page.keyboard.press('Control+K');
+      const box = page.getByRole('searchbox', { name: 'Search conversations' });
+      assert(await box.evaluate((el) => el === document.activeElement), 'Ctrl+K focuses the search box');
+      await page.keyboard.type('moon');
+      const mark = page.locator('.conversation-list mark').first();
+      await mark.waitFor();
+      assert((await mark.innerText()).toLowerCase() === 'moon', `highlighted: ${await mark.innerText()}`);
+      const titles = await page.locator('.conversation-list .conversation-title').allInnerTexts();
+      assert(titles.length === 1 && titles[0] === 'Ocean notes', `results: ${titles}`);
+      await checkA11y(page, 'search results');
+      await shot(page, '15-search');
+      await box.press('Escape');
+      await page.getByRole('heading', { name: 'History', level: 2 }).waitFor();
+    });
+
+    await step('Conversation tools: share a link, open it signed out, revoke it from the Account page', async () => {
+      await page.getByRole('button', { name: 'Share' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Share this conversation' });
+      await dialog.getByText('7 days').click();
+      await checkA11y(page, 'share dialog');
+      await shot(page, '16-share-dialog-expiry');
+      await dialog.getByRole('button', { name: 'Create link' }).click();
+      shareUrl = (await dialog.getByTestId('share-url').innerText()).trim();
+      assert(shareUrl.startsWith(`${gemini}/shared/`), `share link: ${shareUrl}`);
+      await shot(page, '16-share-dialog');
+      await dialog.getByRole('button', { name: 'Done' }).click();
+
+      const stranger = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' }); // no session at all
+      const p = await stranger.newPage();
+      p.on('pageerror', (e) => consoleErrors.push(String(e)));
+      await p.goto(shareUrl);
+      await p.getByText('Shared snapshot').waitFor();
+      assert(new URL(p.url()).pathname.startsWith('/shared/'), `not sent to sign in: ${p.url()}`);
+      assert((await p.getByRole('heading', { level: 1 }).innerText()) === 'Ocean notes', 'the title');
+      const text = await p.locator('.shared-messages').innerText();
+      assert(text.includes('And the moon?') && text.includes('You said: Back on tides') && !text.includes('waves'), `the path shown when shared: ${text.slice(0, 300)}`);
+      assert((await p.locator('meta[name="robots"]').getAttribute('content')) === 'noindex', 'noindex');
+      assert(!(await p.getByLabel('Your message').count()), 'read-only');
+      await checkA11y(p, 'shared page');
+      await shot(p, '17-shared-page');
+
+      await page.goto(gemini + '/account');
+      const links = page.getByRole('region', { name: 'Your shared links' });
+      await links.getByText('Ocean notes').waitFor();
+      await checkA11y(page, 'account with shared links');
+      await shot(page, '19-account-shared-links');
+      await links.getByRole('button', { name: 'Revoke the link to “Ocean notes”' }).click();
+      await page.getByText('You have not shared any conversation.', { exact: false }).waitFor();
+      await p.reload();
+      await p.getByRole('heading', { name: 'This link no longer works' }).waitFor();
+      await checkA11y(p, 'revoked link');
+      await shot(p, '18-shared-revoked');
+      await stranger.close();
+    });
+
+    await step('Conversation tools: export the path being viewed as Markdown', async () => {
+      await page.goto(`${gemini}/?c=${toolsConversation}`);
+      await page.getByText('You said: Back on tides').waitFor();
+      await page.getByRole('button', { name: 'Export' }).click();
+      await checkA11y(page, 'export menu');
+      const file = await download(page, () => page.getByRole('menuitem', { name: 'Markdown' }).click());
+      const md = file.bytes.toString('utf8');
+      assert(file.name.endsWith('.md'), `file name ${file.name}`);
+      assert(md.startsWith('# Ocean notes') && md.includes('Back on tides') && md.includes('And the moon?'), `markdown: ${md.slice(0, 300)}`);
+    });
+
+    await step('Keyboard: Ctrl+Shift+O starts a new chat', async () => {
+      await page.getByLabel('Your message').focus();
+      await page.keyboard.press('Control+Shift+O');
+      await page.getByRole('heading', { name: 'Ask anything' }).waitFor();
+      assert(!new URL(page.url()).searchParams.get('c'), 'a new chat');
+      assert(await page.getByLabel('Your message').evaluate((el) => el === document.activeElement), 'ready to type');
+    });
+
+    await step('Phone-sized screen: the history is a drawer behind a button', async () => {
+      const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, storageState: sessions });
+      const p = await phone.newPage();
+      await p.goto(`${gemini}/?c=${toolsConversation}`);
+      await p.getByText('You said: Back on tides').waitFor();
+      const toggle = p.getByRole('button', { name: 'History', exact: true });
+      const drawer = p.getByRole('complementary', { name: 'Conversations' });
+      assert((await toggle.getAttribute('aria-expanded')) === 'false', 'closed at first');
+      assert(!(await drawer.isVisible()), 'the history is not shown above the chat');
+      const top = await p.locator('.chat-header').evaluate((el) => el.getBoundingClientRect().top);
+      assert(top < 120, `the chat starts at the top (${top}px)`);
+      await toggle.click();
+      assert((await toggle.getAttribute('aria-expanded')) === 'true', 'open');
+      await drawer.getByText('Ocean notes').waitFor();
+      await p.waitForTimeout(300); // the slide-in
+      assert(await p.getByRole('searchbox', { name: 'Search conversations' }).evaluate((el) => el === document.activeElement), 'focus moved into the drawer');
+      assert(!(await p.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1)), 'no horizontal scrolling');
+      await checkA11y(p, 'history drawer (phone)');
+      await shot(p, '07-phone-history-drawer');
+      await p.keyboard.press('Escape');
+      assert((await toggle.getAttribute('aria-expanded')) === 'false', 'Escape closes it');
+      assert(await toggle.evaluate((el) => el === document.activeElement), 'focus back on the button');
+      await p.waitForTimeout(300);
+      assert(!(await drawer.isVisible()), 'hidden again');
+      await checkA11y(p, 'chat with versions (phone)');
+      await shot(p, '07-phone-chat-tools');
       await phone.close();
     });
 

@@ -19,6 +19,7 @@ const InvitePage = lazy(() => import('../features/auth/InvitePage'));
 const ResetPage = lazy(() => import('../features/auth/ResetPage'));
 const AccountPage = lazy(() => import('../features/account/AccountPage'));
 const UsersPage = lazy(() => import('../features/admin/UsersPage'));
+const SharedPage = lazy(() => import('../features/share/SharedPage'));
 
 function NotFound() {
   return (
@@ -37,6 +38,8 @@ export function AppRoutes() {
     <AuthProvider>
       <Routes>
         <Route element={<Layout />}>
+          {/* A shared conversation is for anyone with the link: no sign-in, signed in or not. */}
+          <Route path="shared/:id" element={later(<SharedPage />)} />
           <Route element={<AccountsOn />}>
             <Route path="invite" element={later(<InvitePage />)} />
             <Route path="reset" element={later(<ResetPage />)} />

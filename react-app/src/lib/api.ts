@@ -73,17 +73,22 @@ async function send(path: string, init: RequestInit): Promise<Response> {
   return res;
 }
 
-function jsonInit(method: string, body: unknown, signal?: AbortSignal, accept = 'application/json'): RequestInit {
+function jsonInit(method: string, body: unknown, signal?: AbortSignal, accept = 'application/json', auth = true): RequestInit {
   return {
     method,
     signal,
-    headers: { Accept: accept, ...authHeader(), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    headers: { Accept: accept, ...(auth ? authHeader() : {}), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   };
 }
 
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   return (await send(path, jsonInit('GET', undefined, signal))).json() as Promise<T>;
+}
+
+/** GET a public resource (a shared conversation) without the session: it is nobody's request in particular. */
+export async function getPublicJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return (await send(path, jsonInit('GET', undefined, signal, 'application/json', false))).json() as Promise<T>;
 }
 
 export async function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
@@ -106,6 +111,12 @@ export async function del(path: string, signal?: AbortSignal): Promise<void> {
 /** POST JSON and get a file back (e.g. a PDF): its bytes and the server's filename. */
 export async function postForBlob(path: string, body: unknown, signal?: AbortSignal): Promise<{ blob: Blob; filename: string | null }> {
   const res = await send(path, jsonInit('POST', body, signal, '*/*'));
+  return { blob: await res.blob(), filename: filenameFrom(res.headers.get('Content-Disposition')) };
+}
+
+/** GET a file (an export): its bytes and the server's filename. */
+export async function getBlob(path: string, signal?: AbortSignal): Promise<{ blob: Blob; filename: string | null }> {
+  const res = await send(path, jsonInit('GET', undefined, signal, '*/*'));
   return { blob: await res.blob(), filename: filenameFrom(res.headers.get('Content-Disposition')) };
 }
 

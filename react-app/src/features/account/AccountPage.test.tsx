@@ -24,6 +24,7 @@ beforeEach(() => {
   server.routes.set('GET /api/health', (_q, res) => json(res, 200, healthWith()));
   meRoute(server, TOKEN, MEMBER);
   server.routes.set('GET /api/auth/tokens', authed(TOKEN, (_q, res) => json(res, 200, { tokens })));
+  server.routes.set('GET /api/shares', authed(TOKEN, (_q, res) => json(res, 200, { shares: [] })));
 });
 
 describe('Account', () => {

@@ -4,9 +4,10 @@ import { messageOf } from '../../lib/api';
 import { useAuth } from '../auth/AuthProvider';
 import { formatWhen } from './api';
 import { ApiTokens } from './ApiTokens';
+import { SharedLinks } from '../share/SharedLinks';
 import { PasswordForm } from './PasswordForm';
 
-/** /account: who you are, your password, your API tokens, and signing out (here or everywhere). */
+/** /account: who you are, your password, your API tokens, your shared links, and signing out (here or everywhere). */
 export default function AccountPage() {
   const { user, signOut } = useAuth();
   const [error, setError] = useState<string | null>(null);
@@ -50,6 +51,7 @@ export default function AccountPage() {
         </section>
       </div>
       <ApiTokens />
+      <SharedLinks />
     </div>
   );
 }

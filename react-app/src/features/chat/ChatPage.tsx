@@ -2,14 +2,23 @@ import { useCallback, useEffect, useRef, useState, type FormEvent, type Keyboard
 import { useLocation, useNavigate, useSearchParams } from 'react-router';
 import { CapabilityNotice } from '../../components/CapabilityNotice';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { ExportPdfButton } from '../../components/ExportPdfButton';
 import { Icon } from '../../components/Icon';
 import { messageOf } from '../../lib/api';
 import { useCapability } from '../../lib/health';
-import { deleteConversation, listConversations, type ConversationSummary } from './api';
+import { ShareDialog } from '../share/ShareDialog';
+import { deleteConversation, renameConversation, type ConversationSummary } from './api';
+import { ChatTitle } from './ChatTitle';
 import { ConversationSidebar } from './ConversationSidebar';
+import { ExportMenu } from './ExportMenu';
 import { MessageItem } from './MessageItem';
-import { useChat } from './useChat';
+import { SHORTCUTS, useChatShortcuts } from './shortcuts';
+import { isLocal, useChat } from './useChat';
+import { useHistory } from './useHistory';
+
+/** After a new conversation's first reply the server may name it (a model call): look again this much later. */
+export const TITLE_REFRESH_MS = 3000;
+const HISTORY_ID = 'chat-history';
+const isPhone = () => typeof window.matchMedia === 'function' && window.matchMedia('(max-width: 720px)').matches;
 
 export default function ChatPage() {
   const [params, setParams] = useSearchParams();
@@ -17,33 +26,34 @@ export default function ChatPage() {
   const location = useLocation();
   const navigate = useNavigate();
   const chatCap = useCapability('chat');
-  const [conversations, setConversations] = useState<ConversationSummary[]>([]);
-  const [listError, setListError] = useState<string | null>(null);
+  const history = useHistory();
+  const { refresh: refreshList, renamed, removed } = history;
   const [draft, setDraft] = useState<string>(() => (location.state as { draft?: string } | null)?.draft ?? '');
   const [status, setStatus] = useState('');
+  const [editingId, setEditingId] = useState<string | null>(null);
+  const [sharing, setSharing] = useState(false);
+  const [drawerOpen, setDrawerOpen] = useState(false);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const endRef = useRef<HTMLDivElement>(null);
-
-  const refreshList = useCallback(() => {
-    listConversations()
-      .then((cs) => {
-        setConversations(cs);
-        setListError(null);
-      })
-      .catch((err) => setListError(messageOf(err)));
-  }, []);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const toggleRef = useRef<HTMLButtonElement>(null);
+  const titleTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const onSaved = useCallback(
-    (id: string) => {
+    (id: string, created: boolean) => {
       if (id !== conversationId) setParams({ c: id }, { replace: !conversationId });
-      refreshList();
+      void refreshList();
+      if (created) {
+        // The model-written title arrives a few seconds after the first reply: show it once it is there.
+        if (titleTimer.current) clearTimeout(titleTimer.current);
+        titleTimer.current = setTimeout(() => void refreshList(), TITLE_REFRESH_MS);
+      }
     },
     [conversationId, setParams, refreshList],
   );
+  useEffect(() => () => void (titleTimer.current && clearTimeout(titleTimer.current)), []);
 
   const chat = useChat(conversationId, onSaved);
-
-  useEffect(refreshList, [refreshList]);
 
   // A draft handed over by another page (Voice to Text's "send to chat") is used once.
   useEffect(() => {
@@ -53,10 +63,12 @@ export default function ChatPage() {
     }
   }, [location, navigate]);
 
+  useEffect(() => setEditingId(null), [conversationId]);
+
   const lastLength = chat.messages.at(-1)?.content.length ?? 0;
   useEffect(() => {
-    endRef.current?.scrollIntoView?.({ block: 'end' });
-  }, [chat.messages.length, lastLength]);
+    if (!editingId) endRef.current?.scrollIntoView?.({ block: 'end' });
+  }, [chat.messages.length, lastLength]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
     if (chat.streaming) setStatus('The assistant is replying…');
@@ -64,12 +76,14 @@ export default function ChatPage() {
   }, [chat.streaming]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const unavailable = chatCap !== undefined && !chatCap.available;
+  const busy = chat.streaming || chat.switching;
 
   function submit(e?: FormEvent) {
     e?.preventDefault();
     const text = draft.trim();
     if (!text || chat.streaming || unavailable) return;
     setDraft('');
+    setEditingId(null);
     void chat.send(text);
   }
 
@@ -80,44 +94,116 @@ export default function ChatPage() {
     }
   }
 
+  const newChat = useCallback(() => {
+    setParams({});
+    setDrawerOpen(false);
+    setEditingId(null);
+    setTimeout(() => inputRef.current?.focus(), 0);
+  }, [setParams]);
+
+  function closeDrawer(refocus: boolean) {
+    setDrawerOpen(false);
+    if (refocus) toggleRef.current?.focus();
+  }
+
+  // Opening the drawer moves focus into it, to the search box.
+  useEffect(() => {
+    if (drawerOpen) searchRef.current?.focus();
+  }, [drawerOpen]);
+
+  const focusSearch = useCallback(() => {
+    setDrawerOpen(true);
+    searchRef.current?.focus();
+    searchRef.current?.select();
+  }, []);
+
+  useChatShortcuts({ newChat, search: focusSearch });
+
+  function open(id: string) {
+    setParams({ c: id });
+    if (drawerOpen && isPhone()) {
+      setDrawerOpen(false);
+      setTimeout(() => inputRef.current?.focus(), 0);
+    }
+  }
+
   async function remove(c: ConversationSummary) {
     if (!window.confirm(`Delete “${c.title || 'Untitled'}”? This cannot be undone.`)) return;
     try {
       await deleteConversation(c.id);
+      removed(c.id);
       if (c.id === conversationId) setParams({});
-      refreshList();
+      void refreshList();
     } catch (err) {
       chat.setError(messageOf(err));
     }
   }
 
-  const title = conversations.find((c) => c.id === conversationId)?.title;
+  async function rename(id: string, title: string) {
+    const r = await renameConversation(id, title);
+    renamed(id, r.title);
+    if (id === conversationId) chat.setTitle(r.title);
+    setStatus(`Renamed to “${r.title}”.`);
+  }
+
+  async function flip(versionId: string, versions: string[]) {
+    setEditingId(null);
+    if (await chat.view(versionId)) setStatus(`Showing version ${versions.indexOf(versionId) + 1} of ${versions.length}.`);
+  }
+
+  const entry = history.items.find((c) => c.id === conversationId);
+  const title = (conversationId && (entry?.title ?? chat.title)) || null;
+  const leaf = chat.messages.at(-1)?.id;
+  const at = leaf && !isLocal(leaf) ? leaf : null;
+  const lastIndex = chat.messages.length - 1;
 
   return (
     <div className="chat-layout">
       <ConversationSidebar
-        conversations={conversations}
+        id={HISTORY_ID}
+        history={history}
         activeId={conversationId}
-        onOpen={(id) => setParams({ c: id })}
-        onNew={() => {
-          setParams({});
-          inputRef.current?.focus();
-        }}
+        onOpen={open}
+        onNew={newChat}
+        onRename={(c, t) => rename(c.id, t)}
         onDelete={remove}
-        error={listError}
+        searchRef={searchRef}
+        drawerOpen={drawerOpen}
+        onCloseDrawer={closeDrawer}
       />
+      <div className="drawer-backdrop" hidden={!drawerOpen} onClick={() => closeDrawer(false)} aria-hidden="true" />
       <section className="chat-main" aria-labelledby="chat-heading">
         <header className="chat-header">
-          <div>
-            <h1 id="chat-heading">{title ?? 'Text to Text'}</h1>
+          <button
+            ref={toggleRef}
+            type="button"
+            className="btn btn-ghost btn-icon history-toggle"
+            aria-expanded={drawerOpen}
+            aria-controls={HISTORY_ID}
+            aria-label="History"
+            aria-keyshortcuts={SHORTCUTS.search.aria}
+            title={`History and search (${SHORTCUTS.search.label()})`}
+            onClick={() => (drawerOpen ? closeDrawer(false) : setDrawerOpen(true))}
+          >
+            <Icon name="history" />
+          </button>
+          <div className="chat-heading">
+            <ChatTitle title={title} onRename={conversationId ? (t) => rename(conversationId, t) : undefined} />
             <p className="muted small">
               Engine: <span className="engine-name">{chat.engine ?? chatCap?.engine ?? '…'}</span>
             </p>
           </div>
-          {conversationId && <ExportPdfButton name={title ?? 'conversation'} body={() => ({ conversation_id: conversationId })} onError={chat.setError} disabled={chat.streaming} />}
+          {conversationId && (
+            <div className="chat-tools">
+              <button type="button" className="btn btn-secondary" onClick={() => setSharing(true)} disabled={chat.streaming || !chat.messages.length}>
+                <Icon name="share" /> <span className="tool-label">Share</span>
+              </button>
+              <ExportMenu conversationId={conversationId} at={at} title={title ?? 'conversation'} onError={chat.setError} disabled={chat.streaming} />
+            </div>
+          )}
         </header>
         <CapabilityNotice name="chat" />
-        <div className="messages" role="log" aria-label="Messages" aria-busy={chat.streaming}>
+        <div className="messages" role="log" aria-label="Messages" aria-busy={busy}>
           {chat.loading && <p className="muted">Loading the conversation…</p>}
           {!chat.loading && chat.messages.length === 0 && (
             <div className="empty">
@@ -125,8 +211,30 @@ export default function ChatPage() {
               <p className="muted">Replies stream as they are written. Markdown and code are formatted.</p>
             </div>
           )}
-          {chat.messages.map((m) => (
-            <MessageItem key={m.id} message={m} />
+          {chat.messages.map((m, i) => (
+            // By position: flipping to another version keeps the same element (and the focus on its buttons).
+            <MessageItem
+              key={i}
+              message={m}
+              busy={busy}
+              onFlip={(v) => void flip(v, m.versions ?? [])}
+              editing={editingId === m.id}
+              onEdit={conversationId ? () => setEditingId(m.id) : undefined}
+              onCancelEdit={() => setEditingId(null)}
+              onSendEdit={(text) => {
+                setEditingId(null);
+                inputRef.current?.focus();
+                void chat.edit(m.id, text);
+              }}
+              onRegenerate={
+                conversationId && i === lastIndex && m.role === 'assistant' && !m.streaming
+                  ? () => {
+                      inputRef.current?.focus();
+                      void chat.regenerate();
+                    }
+                  : undefined
+              }
+            />
           ))}
           <div ref={endRef} />
         </div>
@@ -161,8 +269,13 @@ export default function ChatPage() {
         </form>
         <p id="chat-input-hint" className="composer-hint">
           Enter to send · Shift+Enter for a new line
+          <span className="hint-shortcuts">
+            {' '}
+            · {SHORTCUTS.newChat.label()} new chat · {SHORTCUTS.search.label()} search
+          </span>
         </p>
       </section>
+      {sharing && conversationId && <ShareDialog conversationId={conversationId} at={at} title={title ?? 'Untitled'} onClose={() => setSharing(false)} />}
     </div>
   );
 }
