@@ -1,4 +1,5 @@
-"""Helpers for benches: start the fake Gemini and the API as real processes, measure their memory."""
+"""Helpers for benches: start the fake Gemini and the API as real processes, measure their memory.
+Signing in to them: bench/_accounts.py."""
 from __future__ import annotations
 
 import os
@@ -42,9 +43,17 @@ def start_fake_gemini(chunks: int, interval: float) -> tuple[subprocess.Popen, s
     return proc, url
 
 
+def clean_environ() -> dict:
+    """This shell's environment without any of the app's settings: a bench's server gets only the ones it names."""
+    from assistant.config import Settings
+
+    ours = {name.upper() for name in Settings.model_fields}
+    return {k: v for k, v in os.environ.items() if k.upper() not in ours}
+
+
 def start_api(args: list[str], env: dict, cwd: Path = ROOT) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("GEMINI", "OPENAI", "AI_PROVIDER", "DATABASE_URL"))}
+    clean = clean_environ()
     proc = subprocess.Popen(args, cwd=cwd, env=clean | env | {"PORT": str(port)}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

@@ -50,9 +50,9 @@ def fill(app, owner: str, conversations: int, messages: int, long_one: int = 500
                 for m in range(count):
                     mid = new_id()
                     words = " ".join(rng.choice(WORDS) for _ in range(30))
-                    text = f"Message {m}: the {COMMON} words {words}" + (f" {RARE}" if c in rare_at and m == 5 else "")
+                    content = f"Message {m}: the {COMMON} words {words}" + (f" {RARE}" if c in rare_at and m == 5 else "")
                     msgs.append(dict(id=mid, conversation_id=cid, parent_id=parent, seq=m, role=("user", "assistant")[m % 2],
-                                     content=text, status="complete", created_at=when))
+                                     content=content, status="complete", created_at=when))
                     parent = mid
             conn.execute(insert(Conversation.__table__), convs)
             conn.execute(insert(Message.__table__), msgs)

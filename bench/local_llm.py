@@ -1,5 +1,6 @@
-"""Embedded engine speed: generation tokens/s and time to first token through the API (streamed SSE)
-versus llama-cpp-python called directly on the same model and thread count, and their ratio.
+"""Embedded engine speed: generation tokens/s and time to first token through the API (streamed SSE,
+signed in as the administrator) versus llama-cpp-python called directly on the same model and thread
+count, and their ratio.
 
     python bench/local_llm.py [--runs 3] [--tokens 128]
 
@@ -18,6 +19,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._accounts import DEFAULT_STORAGE, admin_token, bearer, server_env  # noqa: E402
 from bench._servers import start_api, stop  # noqa: E402
 
 PROMPT = "Write a short paragraph about the history of bread."
@@ -45,11 +47,12 @@ def direct(model_path: str, threads: int, tokens: int, runs: int) -> tuple[float
 
 def through_api(url: str, runs: int) -> tuple[float, float]:
     rates, firsts = [], []
-    with httpx.Client(base_url=url, timeout=120) as client:
+    with httpx.Client(base_url=url, timeout=120, headers=bearer(admin_token(url))) as client:
         for _ in range(runs + 1):  # the first run loads the model
             start = time.perf_counter()
             first, count = None, 0
             with client.stream("POST", "/api/chat", json={"message": PROMPT}, headers={"Accept": "text/event-stream"}) as r:
+                assert r.status_code == 200, r.read()[:300]
                 for line in r.iter_lines():
                     if line.startswith("event: delta"):
                         count += 1
@@ -71,14 +74,15 @@ def main() -> None:
     threads = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
         env = {"AI_PROVIDER": "local", "LOCAL_LLM_MAX_TOKENS": str(args.tokens), "LOCAL_LLM_THREADS": str(threads),
-               "DATABASE_URL": f"sqlite:///{tmp}/bench.db", "LOG_LEVEL": "WARNING"}
+               "DATABASE_URL": f"sqlite:///{tmp}/bench.db", "LOG_LEVEL": "WARNING", **server_env(DEFAULT_STORAGE)}
         proc, url = start_api([sys.executable, "app.py"], env)
         try:
             api_rate, api_first = through_api(url, args.runs)
         finally:
             stop(proc)
     d_rate, d_first = direct(model, threads, args.tokens, args.runs)
-    print(f"model {Path(model).name}, {threads} threads, {args.tokens} tokens max, median of {args.runs} runs")
+    print(f"model {Path(model).name}, {threads} threads, {args.tokens} tokens max, median of {args.runs} runs; "
+          f"API signed in, SQLite, rate-limit storage {DEFAULT_STORAGE}")
     print(f"direct llama-cpp-python  {d_rate:6.1f} tokens/s   first token {d_first * 1000:6.0f} ms")
     print(f"through the API (SSE)    {api_rate:6.1f} tokens/s   first token {api_first * 1000:6.0f} ms")
     print(f"ratio API/direct         {api_rate / d_rate:6.2f}")

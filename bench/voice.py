@@ -19,6 +19,7 @@ import time
 from assistant import create_app
 from assistant.audio.whisper import WhisperTranscriber
 from assistant.config import Settings
+from bench._accounts import DEFAULT_STORAGE, limits, signed_in_client
 from tests.voice import clips
 from tests.voice.clips import PASSAGE
 
@@ -43,14 +44,16 @@ def main() -> None:
     duration = len(samples) / rate
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(gemini_api_key=None, ai_provider="local", database_url=f"sqlite:///{tmp}/bench.db",
-                            local_whisper_threads=args.threads, max_audio_seconds=3600)
+                            local_whisper_threads=args.threads, max_audio_seconds=3600, log_level="WARNING",
+                            auth_mode="accounts", **limits(DEFAULT_STORAGE))
         app = create_app(settings)
-        client = app.test_client()
+        client = signed_in_client(app)[0]
         transcriber = WhisperTranscriber(settings)
         started = time.perf_counter()
         transcriber.loaded()
         print(f"model load {time.perf_counter() - started:.2f} s; {transcriber.threads} thread(s) on "
-              f"{len(os.sched_getaffinity(0))} core(s); load average {os.getloadavg()[0]:.1f}")
+              f"{len(os.sched_getaffinity(0))} core(s); load average {os.getloadavg()[0]:.1f}; "
+              f"signed in, SQLite, rate-limit storage {DEFAULT_STORAGE}")
         print(f"speech: {duration:.1f} s ({len(PASSAGE.split()) * copies} words)")
         for name in FORMATS:
             enc = next(e for e in clips.ENCODINGS if e.name == name)
