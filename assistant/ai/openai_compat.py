@@ -36,8 +36,8 @@ def translate_error(exc: BaseException) -> errors.ApiError:
 class OpenAIChat(ChatProvider):
     engine = "openai"
 
-    def __init__(self, settings: Settings):
-        self.model = settings.openai_model
+    def __init__(self, settings: Settings, model: str | None = None):
+        self.model = model or settings.openai_model
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
         # The SDK retries connection errors, 408/409/429/5xx twice with back-off before the first byte.
         self.client = openai.OpenAI(base_url=settings.openai_base_url, api_key=key,

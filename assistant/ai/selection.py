@@ -19,7 +19,7 @@ class Engines:
         self.settings = settings
         self._lock = threading.Lock()
         self._gemini_client = None
-        self._chat: ChatProvider | None = None
+        self._chats: dict[str | None, ChatProvider] = {}  # one provider per model, built on first use
         self.catalog = None
         if settings.gemini_api_key:
             from .catalog import GeminiCatalog
@@ -60,29 +60,45 @@ class Engines:
 
         return local_chat_availability(s)
 
-    def chat(self) -> ChatProvider:
+    def chat(self, model: str | None = None, *, strict: bool = True) -> ChatProvider:
+        """The chat provider for `model` (one of GET /api/models; None: the configured default). Not
+        `strict`: a model no longer offered (a conversation's earlier pick) falls back to the default."""
         availability = self.chat_availability()
         if not availability.available:
             raise errors.CapabilityUnavailable(f"Chat is not available: {availability.reason}")
-        with self._lock:
-            if self._chat is None:
-                self._chat = self._build_chat(availability.engine)
-            return self._chat
+        if model is not None:
+            from .choices import check
 
-    def _build_chat(self, engine: str) -> ChatProvider:
+            try:
+                check(self, model)
+            except errors.InvalidRequest:
+                if strict:
+                    raise
+                model = None
+        with self._lock:
+            if model not in self._chats:
+                self._chats[model] = self._build_chat(availability.engine, model)
+            return self._chats[model]
+
+    def _build_chat(self, engine: str, model: str | None) -> ChatProvider:
         s = self.settings
         if engine == "gemini":
             from .gemini import GeminiChat, make_client
 
             self._gemini_client = self._gemini_client or make_client(s)
-            return GeminiChat(self._gemini_client, s.gemini_text_model)
+            return GeminiChat(self._gemini_client, model or s.gemini_text_model)
         if engine == "openai":
             from .openai_compat import OpenAIChat
 
-            return OpenAIChat(s)
+            return OpenAIChat(s, model)
+        from .choices import local_path
         from .local import LocalChat
 
-        return LocalChat(s)
+        return LocalChat(s, local_path(s, model) if model else None)
+
+    def openai_client(self):
+        """The OpenAI-compatible server's client (the default chat provider's), for listing its models."""
+        return self.chat().client
 
     # --- other capabilities: each feature fills in its own method --------------------------------
     def vision_availability(self) -> Availability:
@@ -124,10 +140,18 @@ class Engines:
         s = self.settings
         problem = tesseract_problem(s.tesseract_cmd, s.ocr_languages)
         if problem is None:
-            return Availability(True, "tesseract")
+            from ..documents.ocr import tesseract_info
+
+            info = tesseract_info(s.tesseract_cmd, s.ocr_languages)  # cached: which binary, never its path
+            return Availability(True, "tesseract", detail=f"{info['source']} Tesseract {info['version']}")
         if self.provider == "gemini" and s.gemini_api_key:
             return Availability(True, "gemini")
         return Availability(False, "tesseract", f"{problem} Install it ({INSTALL_HINT}) or set GEMINI_API_KEY to read scanned pages with Gemini.")
+
+    def speech_availability(self) -> Availability:
+        from ..audio.speech import speech_availability
+
+        return speech_availability(self.settings, self.provider)
 
     def pdf_export_availability(self) -> Availability:
         from ..export.fonts import font_source
@@ -146,6 +170,7 @@ class Engines:
             "transcription": self.transcription_availability().to_dict(),
             "ocr": self.ocr_availability().to_dict(),
             "pdf_export": self.pdf_export_availability().to_dict(),
+            "speech": self.speech_availability().to_dict(),
         }
 
     def close(self) -> None:

@@ -6,7 +6,7 @@ store.py: saving turns (with versions), reading, renaming, deleting; tree.py: th
 history.py: the paged, searchable list; shares.py: read-only snapshots behind a link."""
 from .history import list_conversations
 from .store import (TurnStarted, claim_unowned, delete_all_of, delete_conversation, get_conversation, make_title,
-                    rename, save_reply, set_auto_title, start_turn)
+                    model_of, rename, save_reply, set_auto_title, start_turn)
 
 __all__ = ["TurnStarted", "claim_unowned", "delete_all_of", "delete_conversation", "get_conversation",
-           "list_conversations", "make_title", "rename", "save_reply", "set_auto_title", "start_turn"]
+           "list_conversations", "make_title", "model_of", "rename", "save_reply", "set_auto_title", "start_turn"]

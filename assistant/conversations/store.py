@@ -42,7 +42,8 @@ class TurnStarted:
 
 
 def start_turn(db: Database, owner: str, conversation_id: str | None, message: str, system: str | None, *,
-               parent_id: str | None = None, edit_of: str | None = None, regenerate: bool = False) -> TurnStarted:
+               parent_id: str | None = None, edit_of: str | None = None, regenerate: bool = False,
+               model: str | None = None) -> TurnStarted:
     """Save the user's message (creating the conversation if needed) before any model is called.
 
     - plain: the message follows `parent_id` (the last message on the path the person sees), by
@@ -57,7 +58,7 @@ def start_turn(db: Database, owner: str, conversation_id: str | None, message: s
                 raise errors.InvalidRequest("Regenerating or editing needs the `conversation_id`.")
             conversation_id, user_id = new_id(), new_id()
             s.execute(insert(CONVERSATIONS).values(id=conversation_id, user_id=owner, title=make_title(message),
-                                                   system=system or None, current_leaf_id=user_id,
+                                                   system=system or None, current_leaf_id=user_id, model=model,
                                                    created_at=now, updated_at=now))
             s.execute(insert(MESSAGES).values(id=user_id, conversation_id=conversation_id, parent_id=None, seq=0,
                                               role="user", content=message, status="complete", created_at=now))
@@ -97,8 +98,9 @@ def start_turn(db: Database, owner: str, conversation_id: str | None, message: s
                                               seq=_next_seq(conversation_id), role="user", content=message,
                                               status="complete", created_at=now))
             history = [*tree.path(parent, by_id), _Fresh(user_id, parent, message)]
+        kept = {"model": model} if model else {}
         s.execute(update(CONVERSATIONS).where(CONVERSATIONS.c.id == conversation_id)
-                  .values(updated_at=now, system=system or None, current_leaf_id=user_id))
+                  .values(updated_at=now, system=system or None, current_leaf_id=user_id, **kept))
     turns = [Turn(role=m.role, content=m.content) for m in history if m.content.strip()]
     return TurnStarted(conversation_id, system or None, turns, user_id, False)
 
@@ -149,13 +151,21 @@ def get_conversation(db: Database, owner: str, conversation_id: str, at: str | N
     leaf = tree.latest_leaf(at, children) if at else _leaf(conv.current_leaf_id, by_id, children)
     return {
         "id": conv.id, "title": conv.title, "system": conv.system,
-        "created_at": conv.created_at, "updated_at": conv.updated_at, "current_leaf_id": leaf,
+        "created_at": conv.created_at, "updated_at": conv.updated_at, "current_leaf_id": leaf, "model": conv.model,
         "messages": [
             {"id": m.id, "role": m.role, "content": m.content, "created_at": m.created_at, "status": m.status,
              "engine": m.engine, "model": m.model, "parent_id": m.parent_id, "versions": tree.versions(m, children)}
             for m in tree.path(leaf, by_id)
         ],
     }
+
+
+def model_of(db: Database, owner: str, conversation_id: str | None) -> str | None:
+    """The model kept with this conversation (None: none picked, or no such conversation of theirs)."""
+    if conversation_id is None:
+        return None
+    with db.session() as s:
+        return s.execute(select(CONVERSATIONS.c.model).where(*owned(owner, conversation_id))).scalar()
 
 
 def rename(db: Database, owner: str, conversation_id: str, title: str) -> dict:

@@ -2,7 +2,7 @@ import json
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
-from .. import errors, usage
+from .. import conversations, errors, usage
 from ..api import endpoint
 from ..auth import current_user
 from ..chat import collect, converse
@@ -28,9 +28,13 @@ SSE_DOC = {
              errors.CapabilityUnavailable, errors.EngineBusy, errors.UpstreamTimeout, errors.ContentBlocked),
 )
 def chat(body: ChatRequest):
-    provider = current_app.extensions["engines"].chat()
+    owner = current_user().user_id
+    # the model picked now, else the one kept with the conversation, else the server's default
+    engines = current_app.extensions["engines"]
+    provider = engines.chat(body.model) if body.model else \
+        engines.chat(conversations.model_of(get_db(), owner, body.conversation_id), strict=False)
     usage.note(engine=provider.engine, model=provider.model)
-    events = converse(get_db(), current_user().user_id, provider, body,
+    events = converse(get_db(), owner, provider, body,
                       auto_titles=current_app.config["SETTINGS"].auto_titles)
     if request.accept_mimetypes.best_match(["application/json", "text/event-stream"]) != "text/event-stream":
         result = collect(events)

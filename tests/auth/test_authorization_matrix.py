@@ -28,7 +28,8 @@ OWN_ONLY = {
     ("post", "/api/auth/signup"), ("post", "/api/auth/reset"), ("post", "/api/auth/logout"),
     ("post", "/api/auth/logout-all"), ("get", "/api/auth/me"), ("post", "/api/auth/password"),
     ("post", "/api/auth/tokens"), ("post", "/api/upload"), ("post", "/api/image/generate"),
-    ("post", "/api/voice/transcribe"), ("get", "/api/admin/users"), ("post", "/api/admin/invites"),
+    ("post", "/api/voice/transcribe"), ("get", "/api/admin/users"), ("post", "/api/admin/invites"), ("get", "/api/models"),
+    ("post", "/api/speech"),
 }
 PUBLIC = {("get", "/api/health"), ("get", "/api/openapi.json"), ("post", "/api/auth/setup"), ("post", "/api/auth/login"),
           ("post", "/api/auth/signup"), ("post", "/api/auth/reset"),

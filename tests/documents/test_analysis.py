@@ -110,7 +110,8 @@ def test_without_tesseract_offline_text_pdfs_work_and_scans_say_what_to_install(
 def test_health_reports_vision_and_ocr(make_upload_app):
     capabilities = make_upload_app().test_client().get("/api/health").get_json()["capabilities"]
     assert capabilities["vision"] == {"available": True, "engine": "gemini"}
-    assert capabilities["ocr"] == {"available": True, "engine": "tesseract"}
+    assert {k: capabilities["ocr"][k] for k in ("available", "engine")} == {"available": True, "engine": "tesseract"}
+    assert "Tesseract" in capabilities["ocr"]["detail"]
 
 
 def test_openapi_documents_the_upload(make_upload_app):

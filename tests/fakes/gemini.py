@@ -3,7 +3,9 @@ through GEMINI_BASE_URL, exactly as it would talk to a gateway in front of Googl
 
 Speaks `POST /{version}/models/{model}:generateContent` and `:streamGenerateContent?alt=sse`
 (each `data:` a full GenerateContentResponse) with Google's error bodies. Tests script what comes
-next with `fake.push(Reply(...))`; with nothing scripted it echoes the last user message.
+next with `fake.push(Reply(...))`; with nothing scripted it echoes the last user message, or, asked for
+AUDIO (a `-tts` model), speaks it as a tone of SECONDS_PER_WORD a word: raw PCM in `inlineData` parts,
+`audio/L16;codec=pcm;rate=24000`, as Google's TTS models answer (streamed: one part per half second).
 Every request is recorded in `fake.requests`.
 
     python -m tests.fakes.gemini --port 8123 --chunks 20 --interval 0.05
@@ -20,6 +22,23 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+TTS_RATE = 24_000
+TTS_MIME = f"audio/L16;codec=pcm;rate={TTS_RATE}"
+SECONDS_PER_WORD = 0.4  # 150 words a minute
+AUDIO_PIECE_SECONDS = 0.5
+
+
+def tone(seconds: float, rate: int = TTS_RATE, hz: float = 220.0) -> bytes:
+    """16-bit little-endian mono PCM of a sine at half scale: the fake's speech."""
+    import numpy as np
+
+    return (16000 * np.sin(2 * np.pi * hz * np.arange(int(seconds * rate)) / rate)).astype("<i2").tobytes()
+
+
+def spoken_seconds(text: str) -> float:
+    return max(1, len(text.split())) * SECONDS_PER_WORD
+
 
 STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
                 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
@@ -42,6 +61,8 @@ class Reply:
     block_reason: str | None = None  # promptFeedback.blockReason (e.g. "SAFETY")
     finish_reason: str = "STOP"
     images: list[bytes] = field(default_factory=list)  # inlineData parts (image generation)
+    audio: bytes | None = None  # PCM answered as inlineData parts (text to speech); None: a tone for AUDIO requests
+    audio_mime: str = TTS_MIME
     usage: tuple[int, int] | None = None  # (prompt, candidates) token counts; default: word counts
 
 
@@ -165,14 +186,25 @@ class _Handler(BaseHTTPRequestHandler):
                                                       "status": STATUS_NAMES.get(reply.error, "UNKNOWN")}})
         if reply.malformed:
             return self._raw(200, b"{not json", "application/json")
-        chunks = reply.chunks if reply.chunks is not None else self._echo(body)
+        modalities = (body.get("generationConfig") or {}).get("responseModalities") or []
+        audio = reply.audio
+        if audio is None and reply.chunks is None and "AUDIO" in modalities:
+            audio = tone(spoken_seconds(_last_user_text(body)))
+        chunks = reply.chunks if reply.chunks is not None else [] if audio is not None else self._echo(body)
         prompt_words = sum(len(p.get("text", "").split()) for c in body.get("contents", []) for p in c.get("parts", []))
-        usage = reply.usage or (prompt_words, sum(len(c.split()) for c in chunks))
+        audio_tokens = round(len(audio or b"") / 2 / TTS_RATE * 25)  # Gemini counts about 25 tokens a second of audio
+        usage = reply.usage or (prompt_words, sum(len(c.split()) for c in chunks) + audio_tokens)
         if reply.block_reason:
             return self._json(200, {"promptFeedback": {"blockReason": reply.block_reason}, "usageMetadata": {"promptTokenCount": usage[0]}})
         image_parts = [{"inlineData": {"mimeType": "image/png", "data": base64.b64encode(i).decode()}} for i in reply.images]
+        step = int(AUDIO_PIECE_SECONDS * TTS_RATE) * 2
+        audio_parts = [] if audio is None else [
+            {"inlineData": {"mimeType": reply.audio_mime, "data": base64.b64encode(audio[i:i + step]).decode()}}
+            for i in range(0, max(len(audio), 1), step)]
         if url.path.endswith(":streamGenerateContent"):
-            return self._stream(chunks, image_parts, reply, usage)
+            return self._stream(chunks, image_parts, reply, usage, audio_parts)
+        if audio is not None:
+            image_parts.append({"inlineData": {"mimeType": reply.audio_mime, "data": base64.b64encode(audio).decode()}})
         parts = ([{"text": "".join(chunks)}] if chunks else []) + image_parts
         time.sleep(reply.interval * len(chunks))
         return self._json(200, _response(parts, reply, usage, final=True))
@@ -185,13 +217,13 @@ class _Handler(BaseHTTPRequestHandler):
         words = f"You said: {text}".split(" ")
         return [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)]
 
-    def _stream(self, chunks, image_parts, reply: Reply, usage):
+    def _stream(self, chunks, image_parts, reply: Reply, usage, audio_parts=()):
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
-        events = [[{"text": c}] for c in chunks] + ([image_parts] if image_parts else [])
+        events = [[{"text": c}] for c in chunks] + ([image_parts] if image_parts else []) + [[p] for p in audio_parts]
         try:
             for i, parts in enumerate(events):
                 if reply.reset_after is not None and i == reply.reset_after:
