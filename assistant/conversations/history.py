@@ -100,8 +100,10 @@ def _matching_conversations(s: Session, terms: list[str]) -> set[str] | None:
     """The conversations (anyone's; the caller filters by owner) with a message holding every term, read
     from the full-text index once; None when the words are common (COMMON messages or more match)."""
     M = MESSAGES.c
+    # LIMIT inside, on the index's own answer: `IN (subquery) … LIMIT` would read every match first
+    hits = _matching_messages(s, terms).limit(COMMON).subquery()
     key = M.id if _postgres(s) else literal_column("messages.rowid")
-    found = s.execute(select(M.conversation_id).where(key.in_(_matching_messages(s, terms))).limit(COMMON)).scalars().all()
+    found = s.execute(select(M.conversation_id).join_from(MESSAGES, hits, key == list(hits.c)[0])).scalars().all()
     return None if len(found) >= COMMON else set(found)
 
 

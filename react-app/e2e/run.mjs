@@ -550,6 +550,55 @@ pix.save(${JSON.stringify(png)})
       assert(md.startsWith('# Ocean notes') && md.includes('Back on tides') && md.includes('And the moon?'), `markdown: ${md.slice(0, 300)}`);
     });
 
+    await step('Model picker and Read aloud: pick a model by keyboard, the conversation keeps it; a reply is read aloud', async () => {
+      await page.goto(gemini + '/');
+      await page.getByRole('heading', { name: 'Ask anything' }).waitFor();
+      const picker = page.getByLabel('Model', { exact: true });
+      await picker.waitFor();
+      const before = await picker.inputValue();
+      await picker.focus();
+      await page.keyboard.press('ArrowDown');
+      let picked = await picker.inputValue();
+      if (picked === before) {
+        // Chromium opens the list on some platforms instead: choose with the keyboard there.
+        await page.keyboard.press('ArrowDown');
+        await page.keyboard.press('Enter');
+        picked = await picker.inputValue();
+      }
+      assert(picked && picked !== before, `the keyboard changed the model (${before} → ${picked})`);
+      const sent = page.waitForRequest((r) => r.url().endsWith('/api/chat') && r.method() === 'POST');
+      await say(page, 'Read this aloud please');
+      assert(JSON.parse((await sent).postData() ?? '{}').model === picked, 'the picked model went with the message');
+      const id = new URL(page.url()).searchParams.get('c');
+      const saved = await apiConversation(id);
+      assert(saved.model === picked, `the conversation keeps the model: ${saved.model}`);
+      assert((await picker.inputValue()) === picked, 'the picker shows it');
+      await checkA11y(page, 'model picker');
+
+      // The WAV is fetched with the session and played from a Blob URL: watch the element it plays in.
+      await page.evaluate(() => {
+        const play = HTMLMediaElement.prototype.play;
+        HTMLMediaElement.prototype.play = function () {
+          window.__readAloud = this;
+          window.__readAloudPlay = play.call(this).then(() => 'resolved', (e) => `rejected: ${e}`);
+          return window.__readAloudPlay;
+        };
+      });
+      const speech = page.waitForResponse((r) => r.url().endsWith('/api/speech'));
+      await lastReply().getByRole('button', { name: 'Read aloud' }).click();
+      const res = await speech;
+      assert(res.status() === 200 && /audio\/wav/.test(res.headers()['content-type'] ?? ''), `speech answered ${res.status()}`);
+      await lastReply().getByRole('button', { name: 'Stop reading aloud', exact: true }).waitFor({ timeout: 15_000 });
+      const played = await page.evaluate(() => window.__readAloudPlay);
+      assert(played === 'resolved', `play() resolved: ${played}`);
+      assert((await page.evaluate(() => window.__readAloud.src)).startsWith('blob:'), 'played from a Blob URL');
+      await page.waitForFunction(() => window.__readAloud.currentTime > 0.2, null, { timeout: 10_000 });
+      await shot(page, '20-read-aloud');
+      await lastReply().getByRole('button', { name: 'Stop reading aloud', exact: true }).click();
+      await lastReply().getByRole('button', { name: 'Read aloud', exact: true }).waitFor();
+      assert(await page.evaluate(() => window.__readAloud.paused), 'Stop paused the audio');
+    });
+
     await step('Keyboard: Ctrl+Shift+O starts a new chat', async () => {
       await page.getByLabel('Your message').focus();
       await page.keyboard.press('Control+Shift+O');

@@ -7,6 +7,7 @@ const LABELS: Record<CapabilityName, string> = {
   transcription: 'Transcription',
   ocr: 'Text recognition (OCR)',
   pdf_export: 'PDF export',
+  speech: 'Reading aloud',
 };
 
 /** Says why a capability is unavailable and how to enable it; renders nothing when it is available. */

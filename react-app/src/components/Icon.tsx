@@ -27,6 +27,7 @@ const PATHS = {
   search: 'M4 11a7 7 0 1 0 14 0a7 7 0 1 0-14 0M20 20l-4-4',
   close: 'M6 6l12 12M18 6L6 18',
   history: 'M4 6h10M4 12h16M4 18h12',
+  speaker: 'M4 9h4l5-4v14l-5-4H4zM16.5 8.5a5 5 0 0 1 0 7M19 6a8.5 8.5 0 0 1 0 12',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -2,7 +2,7 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { getJson, messageOf } from './api';
 
-export type CapabilityName = 'chat' | 'vision' | 'image_generation' | 'transcription' | 'ocr' | 'pdf_export';
+export type CapabilityName = 'chat' | 'vision' | 'image_generation' | 'transcription' | 'ocr' | 'pdf_export' | 'speech';
 
 export interface Capability {
   available: boolean;
@@ -76,6 +76,7 @@ export const ENABLE_HINTS: Record<CapabilityName, string> = {
   transcription: 'Set GEMINI_API_KEY, or install the local engines (requirements-local.txt) for offline Whisper.',
   ocr: 'Install Tesseract (Debian: apt-get install tesseract-ocr) or set GEMINI_API_KEY so scanned pages go to the vision model.',
   pdf_export: 'Install the server requirements (ReportLab) and restart the API.',
+  speech: 'Set GEMINI_API_KEY for Gemini voices, or install the local engines (requirements-local.txt) for the offline Piper voice.',
 };
 
 /**

@@ -21,6 +21,8 @@ export class FakeConversation {
   nodes: Node[] = [];
   leaf: string | null = null;
   replies = 0;
+  /** The model the conversation keeps (null: the default); a chat request's `model` replaces it. */
+  model: string | null = null;
   /** Every POST /api/chat body, parsed. */
   sent: Record<string, unknown>[] = [];
   /** Every ?at= asked for (null: none). */
@@ -83,6 +85,7 @@ export class FakeConversation {
     return {
       id: this.id,
       title: this.title,
+      model: this.model,
       system: null,
       created_at: '2026-01-02T10:00:00Z',
       updated_at: '2026-01-02T10:00:00Z',
@@ -132,6 +135,7 @@ export class FakeConversation {
     server.routes.set('POST /api/chat', async (_q, res, raw) => {
       const body = JSON.parse(raw);
       this.sent.push(body);
+      if (body.model) this.model = body.model;
       const { question, history } = this.turn(body);
       const text = `Reply ${++this.replies}: ${history.map((m) => m.content).join(' / ')}`;
       res.writeHead(200, { 'Content-Type': 'text/event-stream' });

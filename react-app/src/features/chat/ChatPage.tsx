@@ -6,7 +6,7 @@ import { Icon } from '../../components/Icon';
 import { messageOf } from '../../lib/api';
 import { useCapability } from '../../lib/health';
 import { ShareDialog } from '../share/ShareDialog';
-import { deleteConversation, renameConversation, type ConversationSummary } from './api';
+import { deleteConversation, listModels, renameConversation, type ConversationSummary, type ModelChoice } from './api';
 import { ChatTitle } from './ChatTitle';
 import { ConversationSidebar } from './ConversationSidebar';
 import { ExportMenu } from './ExportMenu';
@@ -54,6 +54,21 @@ export default function ChatPage() {
   useEffect(() => () => void (titleTimer.current && clearTimeout(titleTimer.current)), []);
 
   const chat = useChat(conversationId, onSaved);
+
+  // The models to pick from (GET /api/models): none until chat is known to be available.
+  const [models, setModels] = useState<ModelChoice[]>([]);
+  const chatAvailable = chatCap?.available === true;
+  useEffect(() => {
+    if (!chatAvailable) return;
+    const ctrl = new AbortController();
+    listModels(ctrl.signal)
+      .then(setModels)
+      .catch(() => setModels([])); // no picker: the server's default answers
+    return () => ctrl.abort();
+  }, [chatAvailable]);
+  const defaultModel = models.find((m) => m.default) ?? models[0];
+  const modelId = chat.model ?? defaultModel?.id ?? '';
+  const onDefault = !chat.model || chat.model === defaultModel?.id;
 
   // A draft handed over by another page (Voice to Text's "send to chat") is used once.
   useEffect(() => {
@@ -192,7 +207,42 @@ export default function ChatPage() {
             <p className="muted small">
               Engine: <span className="engine-name">{chat.engine ?? chatCap?.engine ?? '…'}</span>
             </p>
+            {chatCap?.engine === 'local' && onDefault && (
+              <p className="notice notice-warn local-model-notice small" role="note">
+                Offline tiny model: answers are often wrong. Connect Gemini, Ollama or a better GGUF: set <code>GEMINI_API_KEY</code>, <code>OPENAI_BASE_URL</code>{' '}
+                (Ollama or another OpenAI-compatible server) or <code>LOCAL_LLM_MODEL</code> on the server, then restart it (see the README).
+              </p>
+            )}
           </div>
+          {models.length > 1 && (
+            <div className="model-picker">
+              <label htmlFor="chat-model" className="small">
+                Model
+              </label>
+              <select
+                id="chat-model"
+                value={modelId}
+                onChange={(e) => {
+                  chat.setModel(e.target.value);
+                  const label = models.find((m) => m.id === e.target.value)?.label ?? e.target.value;
+                  setStatus(`The next message goes to ${label}.`);
+                }}
+                disabled={chat.streaming}
+                aria-describedby="chat-model-hint"
+              >
+                {!models.some((m) => m.id === modelId) && modelId && <option value={modelId}>{modelId} (no longer offered)</option>}
+                {models.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.label}
+                    {m.default ? ' (default)' : ''}
+                  </option>
+                ))}
+              </select>
+              <span id="chat-model-hint" className="sr-only">
+                Used from the next message on; the conversation keeps it.
+              </span>
+            </div>
+          )}
           {conversationId && (
             <div className="chat-tools">
               <button type="button" className="btn btn-secondary" onClick={() => setSharing(true)} disabled={chat.streaming || !chat.messages.length}>
@@ -217,6 +267,7 @@ export default function ChatPage() {
               key={i}
               message={m}
               busy={busy}
+              readAloud
               onFlip={(v) => void flip(v, m.versions ?? [])}
               editing={editingId === m.id}
               onEdit={conversationId ? () => setEditingId(m.id) : undefined}

@@ -3,6 +3,7 @@ import { CopyButton } from '../../components/CopyButton';
 import { Icon } from '../../components/Icon';
 import { LazyMarkdown } from '../../components/LazyMarkdown';
 import { MessageEditor } from './MessageEditor';
+import { ReadAloud } from './ReadAloud';
 import { isLocal, type ChatMessage } from './useChat';
 import { VersionSwitcher } from './VersionSwitcher';
 
@@ -17,10 +18,12 @@ interface Actions {
   onCancelEdit?: () => void;
   /** The last reply: answer the question again. */
   onRegenerate?: () => void;
+  /** Replies: offer "Read aloud" (needs the session: not on a shared page). */
+  readAloud?: boolean;
 }
 
 /** One message; with the tools when given (versions, edit, regenerate), read-only without (a shared page). */
-export function MessageItem({ message, busy, onFlip, editing, onEdit, onSendEdit, onCancelEdit, onRegenerate }: { message: ChatMessage } & Actions) {
+export function MessageItem({ message, busy, onFlip, editing, onEdit, onSendEdit, onCancelEdit, onRegenerate, readAloud }: { message: ChatMessage } & Actions) {
   const mine = message.role === 'user';
   const incomplete = message.status === 'incomplete';
   const versions = message.versions ?? [];
@@ -64,6 +67,7 @@ export function MessageItem({ message, busy, onFlip, editing, onEdit, onSendEdit
           <div className="message-actions">
             {onFlip && versions.length > 1 && <VersionSwitcher versions={versions} current={message.id} kind={mine ? 'question' : 'reply'} busy={busy} onFlip={onFlip} />}
             {message.content && <CopyButton text={message.content} />}
+            {readAloud && !mine && message.content && <ReadAloud text={message.content} />}
             {canEdit && (
               <button ref={editRef} type="button" className="btn btn-ghost btn-sm" onClick={onEdit} disabled={busy}>
                 <Icon name="pencil" size={15} /> Edit

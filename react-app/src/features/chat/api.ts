@@ -1,4 +1,4 @@
-import { del, getBlob, getJson, patchJson, streamEvents } from '../../lib/api';
+import { del, getBlob, getJson, patchJson, postForBlob, streamEvents } from '../../lib/api';
 
 /** Where a search found its words: an excerpt and the [start, end) of each matched word in it. */
 export interface SearchMatch {
@@ -38,6 +38,8 @@ export interface Conversation {
   id: string;
   title: string;
   current_leaf_id?: string | null;
+  /** The chat model this conversation keeps (an id from GET /api/models); null: the server's default. */
+  model?: string | null;
   /** The path being viewed, first to last. */
   messages: Message[];
 }
@@ -77,13 +79,20 @@ export type ExportFormat = 'pdf' | 'md' | 'json';
 export const exportConversation = (id: string, format: ExportFormat, at?: string | null, signal?: AbortSignal) => getBlob(`${conv(id)}/export${query({ format, at })}`, signal);
 
 /** What to send: a new message (continuing from `parentId`), a new version of an earlier question, or of the last reply. */
-export type ChatRequest =
+export type ChatRequest = (
   | { kind: 'message'; message: string; conversationId: string | null; parentId?: string | null }
   | { kind: 'edit'; message: string; conversationId: string; editOf: string }
-  | { kind: 'regenerate'; conversationId: string; parentId?: string | null };
+  | { kind: 'regenerate'; conversationId: string; parentId?: string | null }
+) & {
+  /** A model picked for this message (an id from GET /api/models); the conversation keeps it. */
+  model?: string | null;
+};
 
 function bodyOf(req: ChatRequest): Record<string, unknown> {
-  const base: Record<string, unknown> = req.conversationId ? { conversation_id: req.conversationId } : {};
+  const base: Record<string, unknown> = {
+    ...(req.conversationId ? { conversation_id: req.conversationId } : {}),
+    ...(req.model ? { model: req.model } : {}),
+  };
   if (req.kind === 'edit') return { ...base, message: req.message, edit_of: req.editOf };
   if (req.kind === 'regenerate') return { ...base, message: '', regenerate: true, ...(req.parentId ? { parent_id: req.parentId } : {}) };
   return { ...base, message: req.message, ...(req.parentId ? { parent_id: req.parentId } : {}) };
@@ -105,3 +114,18 @@ export async function* sendMessage(req: ChatRequest, signal: AbortSignal): Async
     else if (event === 'done') yield { type: 'done', messageId: (d.message_id as string | null) ?? null };
   }
 }
+
+/** One chat model the server offers. */
+export interface ModelChoice {
+  id: string;
+  engine: string;
+  label: string;
+  default: boolean;
+}
+
+/** The chat models to pick from, the default first. */
+export const listModels = (signal?: AbortSignal) => getJson<{ models?: ModelChoice[] }>('/api/models', signal).then((r) => r.models ?? []);
+
+/** A text read aloud by the server: a WAV file (markdown is read as plain words). */
+export const speak = (text: string, voice?: string | null, signal?: AbortSignal) =>
+  postForBlob('/api/speech', { text, ...(voice ? { voice } : {}) }, signal).then((r) => r.blob);

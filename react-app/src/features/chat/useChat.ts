@@ -34,6 +34,10 @@ export function useChat(conversationId: string | null, onSaved: (id: string, cre
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [title, setTitle] = useState<string | null>(null);
   const [engine, setEngine] = useState<string | null>(null);
+  // The conversation's chat model (null: the server's default), or the one just picked for the next message.
+  const [model, setModelState] = useState<string | null>(null);
+  // A model picked since the conversation was loaded or last sent: it goes with the next message.
+  const pickedRef = useRef<string | null>(null);
   const [streaming, setStreaming] = useState(false);
   const [switching, setSwitching] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -52,6 +56,7 @@ export function useChat(conversationId: string | null, onSaved: (id: string, cre
   const show = useCallback((c: Conversation) => {
     setMessages(c.messages);
     setTitle(c.title);
+    if (!pickedRef.current) setModelState(c.model ?? null);
     const last = [...c.messages].reverse().find((m) => m.role === 'assistant' && m.engine);
     if (last?.engine) setEngine(last.model ? `${last.engine} · ${last.model}` : last.engine);
   }, []);
@@ -64,6 +69,8 @@ export function useChat(conversationId: string | null, onSaved: (id: string, cre
     const gen = ++genRef.current;
     setError(null);
     setTitle(null);
+    pickedRef.current = null;
+    setModelState(null);
     if (!conversationId) {
       setMessages([]);
       setEngine(null);
@@ -157,9 +164,13 @@ export function useChat(conversationId: string | null, onSaved: (id: string, cre
       let created = false;
       let questionId: string | null = null;
       let replyId: string | null = null;
+      const picked = pickedRef.current;
+      const body: ChatRequest = picked ? { ...req, model: picked } : req;
       try {
-        for await (const ev of sendMessage(req, ctrl.signal)) {
+        for await (const ev of sendMessage(body, ctrl.signal)) {
           if (ev.type === 'meta') {
+            // The server took the pick: the conversation keeps it from now on.
+            if (picked && pickedRef.current === picked) pickedRef.current = null;
             if (ev.engine) setEngine(ev.model ? `${ev.engine} · ${ev.model}` : ev.engine);
             if (ev.userMessageId) {
               const real = ev.userMessageId;
@@ -249,5 +260,11 @@ export function useChat(conversationId: string | null, onSaved: (id: string, cre
 
   const stop = useCallback(() => abortRef.current?.abort(), []);
 
-  return { messages, title, setTitle, engine, streaming, switching, error, setError, loading, send, regenerate, edit, view, stop };
+  /** Pick the chat model for the next message (an id from GET /api/models, the default's included). */
+  const setModel = useCallback((id: string) => {
+    pickedRef.current = id;
+    setModelState(id);
+  }, []);
+
+  return { messages, title, setTitle, engine, model, setModel, streaming, switching, error, setError, loading, send, regenerate, edit, view, stop };
 }
