@@ -138,7 +138,11 @@ describe('Versions of a message', () => {
     serve(c); // the next reply streams to the end
     await user.type(screen.getByLabelText('Your message'), 'Please finish{Enter}');
     expect(await screen.findByText(/Reply 2: .* \/ Go on \/ Reply 1: \/ Please finish/)).toBeInTheDocument();
-    expect(c.sent.at(-1)).toMatchObject({ message: 'Please finish', parent_id: cut.id });
+    // Sent after the partial reply was read back: parent_id is the cut reply. Sent before (the save can take a
+    // moment): no parent_id, and the server goes on from its current leaf, the same cut reply. Either way the
+    // path the model received is the one shown (checked just above).
+    expect(c.sent.at(-1)?.message).toBe('Please finish');
+    expect([undefined, cut.id]).toContain(c.sent.at(-1)?.parent_id);
     expect(within(replies()[1]).getByText('Incomplete')).toBeInTheDocument(); // still marked, as the server saved it
     expect(within(replies()[2]).queryByText('Incomplete')).not.toBeInTheDocument();
   });
