@@ -267,3 +267,28 @@ def test_a_share_link_uses_the_web_app_it_came_from(make_app, fake_gemini):
     assert link["url"].startswith("https://two.example/shared/")
     link = client.post(f"/api/conversations/{cid}/share", json={}, headers={"Origin": "https://evil.example"}).get_json()
     assert link["url"].startswith("https://one.example/shared/")
+
+
+def test_postgres_search_uses_the_full_text_index_when_planned_generically(make_app, postgres_url):
+    """psycopg prepares a statement run five times and PostgreSQL may then plan it generically: the search
+    must still match the GIN index's expression (it read all 200,000 messages of bench/history.py before)."""
+    import re
+
+    import psycopg
+    from sqlalchemy.orm import Session
+
+    from assistant.conversations import history as search
+
+    app = make_app(database_url=postgres_url)
+    engine = app.extensions["database"].engine
+    with Session(engine) as s:
+        compiled = search._matching_messages(s, ["lisbon", "tiles"]).limit(search.COMMON).compile(engine)
+    names = list(compiled.params)
+    sql = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m.group(1)) + 1}", str(compiled))
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("SET plan_cache_mode = force_generic_plan")
+        conn.execute(f"PREPARE search_q AS {sql}")
+        args = ", ".join(f"'{compiled.params[n]}'" for n in names)
+        conn.execute("SET enable_seqscan = on")
+        plan = "\n".join(r[0] for r in conn.execute(f"EXPLAIN EXECUTE search_q({args})"))
+    assert "ix_messages_content_fts" in plan, plan

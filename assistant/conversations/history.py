@@ -82,9 +82,15 @@ def _postgres(s: Session) -> bool:
     return s.get_bind().dialect.name == "postgresql"
 
 
+# The text search configuration as a literal, never a bound parameter: psycopg prepares a statement run
+# five times, PostgreSQL then may plan it generically, and `to_tsvector($1, content)` no longer matches
+# the index's expression, so every search read the whole table (seconds at 200,000 messages).
+SIMPLE = literal_column("'simple'::regconfig")
+
+
 def _fts_query(s: Session, terms: list[str]):
     if _postgres(s):
-        return func.to_tsquery("simple", " & ".join(f"{t}:*" for t in terms))
+        return func.to_tsquery(SIMPLE, " & ".join(f"{t}:*" for t in terms))
     return " ".join('"' + t.replace('"', '""') + '"*' for t in terms)
 
 
@@ -92,7 +98,7 @@ def _matching_messages(s: Session, terms: list[str]):
     """A select of the rowids/ids of messages holding every term, through the full-text index."""
     M = MESSAGES.c
     if _postgres(s):
-        return select(M.id).where(func.to_tsvector("simple", M.content).op("@@")(_fts_query(s, terms)))
+        return select(M.id).where(func.to_tsvector(SIMPLE, M.content).op("@@")(_fts_query(s, terms)))
     return select(FTS.c.rowid).where(text("messages_fts MATCH :q").bindparams(q=_fts_query(s, terms)))
 
 
