@@ -11,6 +11,7 @@ from PIL import Image, ImageOps
 
 from ..ai.base import Turn, Usage
 from .extract import Extraction
+from .grounding import key_lines, ungrounded
 from .sniff import GIF, JPEG, PNG, WEBP, Kind
 from .vision import generate
 
@@ -26,6 +27,9 @@ OFFLINE_NOTICE = ("Offline analysis: the embedded model read the extracted text 
                   "(size, colours, EXIF); it did not see the image itself.")
 OFFLINE_PDF_NOTICE = "Offline analysis by the embedded model, from the document's extracted text."
 TEXT_ONLY_NOTICE = "Analysis of the extracted text and the image's facts; the model did not see the image itself."
+EXTRACT_NOTICE = ("Offline extract: the embedded model's summary named things the document does not contain "
+                  "({missing}), so these are the document's own key lines instead. Connect Gemini or a larger "
+                  "model for a real analysis.")
 
 
 def default_prompt(kind: Kind) -> str:
@@ -86,6 +90,11 @@ def _from_text(engines, kind: Kind, extraction: Extraction, prompt: str) -> dict
     reply = "".join(parts).strip()
     offline = provider.engine == "local"
     notice = (OFFLINE_NOTICE if offline else TEXT_ONLY_NOTICE) if extraction.image else (OFFLINE_PDF_NOTICE if offline else None)
+    missing = ungrounded(reply, f"{about}\n{extraction.text}\n{prompt}") if offline else []
+    if missing:  # the tiny offline model made something up: show the document itself, labelled as such
+        lines = key_lines(extraction.text)
+        reply = "\n".join(f"- {line}" for line in lines) if lines else "No text could be read from it."
+        notice = EXTRACT_NOTICE.format(missing=", ".join(missing[:5]))
     return {"text": reply, "engine": provider.engine, "model": provider.model, "offline": offline, "notice": notice,
             "usage": usage.to_dict()}
 

@@ -10,6 +10,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from assistant.documents.analysis import describe_image
+from assistant.documents.grounding import key_lines, ungrounded
 from tests.accounts import admin_token
 from tests.conftest import wait_for
 from tests.fakes.gemini import Reply
@@ -161,6 +163,19 @@ def test_offline_analysis_by_the_local_model(offline_app):
     assert status == 200, body
     analysis = body["analysis"]
     assert analysis["engine"] == "local" and analysis["offline"] is True
-    assert analysis["notice"].startswith("Offline analysis")
+    assert analysis["notice"].startswith(("Offline analysis", "Offline extract"))
     assert analysis["text"].strip()
+    # it names nothing the document does not: every number and name is in the text (or the image's facts)
+    source = body["document"]["text"] + "\n" + describe_image(body["document"]["image"])
+    assert ungrounded(analysis["text"], source) == [], analysis
     assert corpus.cer(corpus.SAMPLE, body["document"]["text"]) <= 0.05
+
+
+def test_grounding_catches_what_the_document_does_not_say():
+    """What the tiny offline model invented for a one-line invoice: caught, and the document's own lines shown."""
+    source = "Invoice 42: total due 180 euros."
+    assert ungrounded("This is invoice 42 with a total of 180 euros.", source) == []
+    assert ungrounded("A legal contract between ACNME LETTERS and Bob, signed in 2023.", source) == \
+        ["2023", "ACNME", "Bob", "LETTERS"]
+    assert ungrounded("It is from Harbour Street Bakery, due on Monday.", corpus.SAMPLE) == []
+    assert key_lines(corpus.SAMPLE)[0] == "Invoice 2024-117 for Harbour Street Bakery."
