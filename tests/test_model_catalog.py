@@ -29,6 +29,7 @@ def test_a_retired_model_is_explained_in_health_and_on_use(make_app, fake_gemini
     caps = client.get("/api/health").get_json()["capabilities"]
     assert not caps["vision"]["available"]
     assert "GEMINI_IMAGE_MODEL=gemini-2.5-flash-image" in caps["image_generation"]["reason"]
+    assert caps["speech"]["available"]  # the TTS model is still offered
     response = client.post("/api/chat", json={"message": "hello"})
     assert_envelope(response, 503, "capability_unavailable")
     assert "GEMINI_TEXT_MODEL" in response.get_json()["error"]["message"]
@@ -40,3 +41,11 @@ def test_a_404_from_gemini_names_the_setting(make_app, fake_gemini):
     assert_envelope(response, 502, "upstream_error")
     message = response.get_json()["error"]["message"]
     assert "GEMINI_TEXT_MODEL=gemini-2.5-flash" in message and "/api/health" in message
+
+
+def test_a_retired_speech_model_is_explained_in_health(make_app, fake_gemini):
+    app = make_app(gemini_tts_model="gemini-2.5-flash-preview-tts")
+    client = app.test_client()
+    speech = wait_for(lambda: next((c for c in [client.get("/api/health").get_json()["capabilities"]["speech"]]
+                                    if not c["available"]), None))
+    assert "GEMINI_TTS_MODEL=gemini-2.5-flash-preview-tts" in speech["reason"]

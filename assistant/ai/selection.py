@@ -151,7 +151,10 @@ class Engines:
     def speech_availability(self) -> Availability:
         from ..audio.speech import speech_availability
 
-        return speech_availability(self.settings, self.provider)
+        speech = speech_availability(self.settings, self.provider)
+        if speech.available and speech.engine == "gemini":  # a retired TTS model says so, like the others
+            return self._gemini_model("GEMINI_TTS_MODEL", self.settings.gemini_tts_model)
+        return speech
 
     def pdf_export_availability(self) -> Availability:
         from ..export.fonts import font_source
