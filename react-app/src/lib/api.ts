@@ -114,6 +114,11 @@ export async function postForBlob(path: string, body: unknown, signal?: AbortSig
   return { blob: await res.blob(), filename: filenameFrom(res.headers.get('Content-Disposition')) };
 }
 
+/** POST JSON and hand back the response itself (errors already turned into ApiError): for a body read as it streams. */
+export async function postForResponse(path: string, body: unknown, signal?: AbortSignal, accept = '*/*'): Promise<Response> {
+  return send(path, jsonInit('POST', body, signal, accept));
+}
+
 /** GET a file (an export): its bytes and the server's filename. */
 export async function getBlob(path: string, signal?: AbortSignal): Promise<{ blob: Blob; filename: string | null }> {
   const res = await send(path, jsonInit('GET', undefined, signal, '*/*'));
