@@ -4,6 +4,7 @@ baseline is exactly what main's `create_all` made, and processes starting togeth
 import subprocess
 import sys
 import textwrap
+import time
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -16,7 +17,10 @@ from tests.migrations import models_2026_12_02 as old
 
 
 def old_database(url: str) -> None:
-    """What main wrote on 2026-12-02: its tables (create_all, no Alembic) and some rows in each."""
+    """What main wrote on 2026-12-02: its tables (create_all, no Alembic) and some rows in each. Usage from
+    the last hour and day: older rows would be pruned by the usage recorder (30 days' retention) meanwhile."""
+    now = int(time.time())
+    hour, day = now - now % 3600, now - now % 86400
     engine = create_engine(url)
     old.Base.metadata.create_all(engine)
     with engine.begin() as conn:
@@ -26,15 +30,15 @@ def old_database(url: str) -> None:
             dict(id="m" * 31 + str(i), conversation_id="c" * 32, seq=i, role=("user", "assistant")[i], content=f"turn {i}",
                  status="complete", created_at=old.utcnow()) for i in range(2)])
         conn.execute(insert(old.UsageEvent.__table__), [
-            dict(at_ms=1_764_000_000_000 + i, feature="chat", method="POST", status=200, latency_ms=120, bytes_in=10,
+            dict(at_ms=now * 1000 + i, feature="chat", method="POST", status=200, latency_ms=120, bytes_in=10,
                  client_key="ip:abc", engine="gemini", model="gemini-2.5-flash", input_tokens=5, output_tokens=7)
             for i in range(3)])
         conn.execute(insert(old.UsageRollup.__table__), [
             dict(span=span, start=start, feature="chat", engine="gemini", model="gemini-2.5-flash", status=200, error_code="",
                  requests=3, input_tokens=15, output_tokens=21, bytes_in=30, latency_ms_sum=360)
-            for span, start in ((3600, 1_763_999_200), (86400, 1_763_942_400))])
-        conn.execute(insert(old.UsageLatency.__table__), [dict(span=3600, feature="chat", le_ms=120, start=1_763_999_200, count=3)])
-        conn.execute(insert(old.UsageClientDay.__table__), [dict(day=1_763_942_400, client_key="ip:abc", requests=3, tokens=36)])
+            for span, start in ((3600, hour), (86400, day))])
+        conn.execute(insert(old.UsageLatency.__table__), [dict(span=3600, feature="chat", le_ms=120, start=hour, count=3)])
+        conn.execute(insert(old.UsageClientDay.__table__), [dict(day=day, client_key="ip:abc", requests=3, tokens=36)])
     engine.dispose()
 
 
