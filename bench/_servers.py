@@ -43,6 +43,16 @@ def start_fake_gemini(chunks: int, interval: float) -> tuple[subprocess.Popen, s
     return proc, url
 
 
+def start_fake_openai(chunks: int, interval: float) -> tuple[subprocess.Popen, str]:
+    """An OpenAI-compatible upstream (bench/_fake_openai.py) streaming `chunks` pieces `interval` s apart; its /v1 URL."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "bench._fake_openai", "--port", str(port), "--chunks", str(chunks),
+                             "--interval", str(interval)], cwd=ROOT, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    wait_http(f"{url}/v1/models", proc)
+    return proc, f"{url}/v1"
+
+
 def clean_environ() -> dict:
     """This shell's environment without any of the app's settings: a bench's server gets only the ones it names."""
     from assistant.config import Settings

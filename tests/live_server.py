@@ -20,7 +20,7 @@ class Server:
         self.log = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"], cwd=ROOT,
-            env=clean | env | {"PORT": str(self.port), "WEB_CONCURRENCY": "2"},
+            env=clean | {"WEB_CONCURRENCY": "2"} | env | {"PORT": str(self.port)},
             stdout=self.log, stderr=subprocess.STDOUT, text=True)
         wait_for(self._healthy, timeout=60, interval=0.2)
         self.token = self._admin()

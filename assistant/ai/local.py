@@ -13,9 +13,10 @@ import logging
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
-from .. import errors
+from .. import errors, offload
 from ..config import Settings
 from .base import Availability, ChatProvider, Chunk, Turn, Usage
 
@@ -124,22 +125,25 @@ class LocalChat(ChatProvider):
         self.model = path.stem
 
     def stream_chat(self, turns: list[Turn], system: str | None) -> Iterator[Chunk]:
-        model = _Model.get(self.path, self.settings)  # loads on first use
+        # Loading (hashing and mapping the GGUF), prompt evaluation and every token run in the offload pool;
+        # the lock is taken here, by the caller, so a waiting chat holds no pool thread.
+        model = offload.call(_Model.get, self.path, self.settings)  # loads on first use
         wait = self.settings.local_llm_wait_seconds
         if not model.busy.acquire(timeout=wait):
             raise errors.EngineBusy(f"The local model is busy with another reply (waited {wait:g} s). Please try again shortly.",
                                     retry_after=max(1, round(wait)) + 2)
         try:
-            messages, prompt_tokens = self._fit(model.llm, turns, system)
+            messages, prompt_tokens = offload.call(self._fit, model.llm, turns, system)
             produced = 0
-            for piece in model.llm.create_chat_completion(
+            with closing(offload.stream(lambda: model.llm.create_chat_completion(
                 messages=messages, stream=True, max_tokens=self.settings.local_llm_max_tokens,
                 temperature=self.settings.local_llm_temperature, repeat_penalty=1.1,
-            ):
-                text = piece["choices"][0]["delta"].get("content")
-                if text:
-                    produced += 1
-                    yield Chunk(text=text)
+            ))) as pieces:  # closed on a stop too: llama.cpp's generator ends before the lock is released
+                for piece in pieces:
+                    text = piece["choices"][0]["delta"].get("content")
+                    if text:
+                        produced += 1
+                        yield Chunk(text=text)
             yield Chunk(usage=Usage(input_tokens=prompt_tokens, output_tokens=produced))
         finally:
             model.busy.release()

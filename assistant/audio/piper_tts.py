@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .. import errors
+from .. import errors, offload
 from ..ai.base import Availability
 from ..config import Settings
 
@@ -105,7 +105,7 @@ class PiperSpeaker:
 
     def acquire(self) -> _Loaded:
         """The loaded voice, locked for this caller (release `loaded.lock` when done); 503 engine_busy after the wait."""
-        loaded = _load(self.path)
+        loaded = offload.call(_load, self.path)  # the first load (about 1 s) runs in the pool, not on this request
         if not loaded.lock.acquire(timeout=self.wait_seconds):
             raise errors.EngineBusy("The offline voice is busy reading another text. Please try again shortly.",
                                     retry_after=RETRY_AFTER_SECONDS)

@@ -1,7 +1,7 @@
 """Voice to Text: which engine transcribes, and the one path every recording takes through it."""
 from __future__ import annotations
 
-from .. import errors
+from .. import errors, offload
 from ..ai.base import Availability
 from ..config import Settings
 from .transcript import Transcriber, Transcript
@@ -35,7 +35,7 @@ def transcribe_recording(engines, data: bytes) -> Transcript:
     from .decode import decode  # PyAV and numpy load with the first recording, not at start-up
 
     transcriber = engines.transcriber()  # a missing engine is reported before any decoding work
-    audio = decode(data, engines.settings.max_audio_seconds)
+    audio = offload.call(decode, data, engines.settings.max_audio_seconds)  # FFmpeg decoding and resampling: CPU
     if audio.is_silent:  # nothing to hear: answer at once, and send no silence to a paid API
         return Transcript(text="", language=transcriber.language, duration_seconds=round(audio.duration, 3),
                           engine=transcriber.engine, model=transcriber.model, segments=[])

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
-from .. import errors
+from .. import errors, offload
 from ..ai.base import Availability, Usage
 from ..config import Settings
 from .wav import header, wav
@@ -208,7 +208,8 @@ def speak(engines, text: str, voice: str | None) -> Speech:
         speaker = PiperSpeaker(settings)
         speaker.check_voice(voice)
         loaded = speaker.acquire()  # 503 engine_busy after LOCAL_TTS_WAIT_SECONDS; released when synthesis ends
-        audio = ((loaded.sample_rate, pcm) for pcm in speaker.synthesize(loaded, pieces(words)))
+        # each sentence is synthesised in the offload pool; this request's thread (or greenlet) only hands it on
+        audio = offload.stream(lambda: ((loaded.sample_rate, pcm) for pcm in speaker.synthesize(loaded, pieces(words))))
         speech = Speech("local", speaker.model, speaker.voice, audio, done=loaded.lock.release)
     speech.start()
     return speech

@@ -15,7 +15,7 @@ import os
 import threading
 from pathlib import Path
 
-from .. import errors
+from .. import errors, offload
 from ..ai.base import Availability
 from ..config import Settings
 from .transcript import Transcript, Transcriber, make_transcript
@@ -103,18 +103,22 @@ class WhisperTranscriber(Transcriber):
         return _load(self.path, self.threads)
 
     def transcribe(self, audio: DecodedAudio) -> Transcript:
-        loaded = self.loaded()
+        loaded = offload.call(self.loaded)  # loading and decoding run in the offload pool; the lock is taken here
         if not loaded.lock.acquire(timeout=self.wait_seconds):
             raise errors.EngineBusy("The speech recognizer is busy with other recordings. Please try again shortly.",
                                     retry_after=RETRY_AFTER_SECONDS)
         try:
-            pieces, info = loaded.model.transcribe(
-                audio.samples,
-                beam_size=1,  # greedy: beam 5 cost a fifth more CPU here and got no more words right
-                vad_filter=True,  # skip pauses: Whisper invents words in long silences
-                condition_on_previous_text=False,  # keeps one misheard phrase from repeating through the rest
-            )
-            segments = [(p.start, p.end, p.text) for p in pieces]  # the generator decodes: keep it under the lock
+            segments, info = offload.call(_run, loaded.model, audio.samples)
         finally:
             loaded.lock.release()
         return make_transcript(segments, duration=audio.duration, language=info.language, engine=self.engine, model=self.model)
+
+
+def _run(model, samples) -> tuple[list[tuple[float, float, str]], object]:
+    pieces, info = model.transcribe(
+        samples,
+        beam_size=1,  # greedy: beam 5 cost a fifth more CPU here and got no more words right
+        vad_filter=True,  # skip pauses: Whisper invents words in long silences
+        condition_on_previous_text=False,  # keeps one misheard phrase from repeating through the rest
+    )
+    return [(p.start, p.end, p.text) for p in pieces], info  # the generator decodes: all of it here

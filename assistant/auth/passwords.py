@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from .. import errors
+from .. import errors, offload
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1024  # Argon2 takes any length; this only bounds the work a request can ask for
@@ -42,15 +42,15 @@ def _slot():
 
 
 def hash_password(password: str) -> str:
-    with _slot():
-        return HASHER.hash(password)
+    with _slot():  # the wait for a slot is here, so a waiting sign-in holds no pool thread
+        return offload.call(HASHER.hash, password)
 
 
 def verify(stored: str | None, password: str) -> bool:
     """True when `password` matches `stored`; with `stored` None (no such user) the same work is done."""
     try:
         with _slot():
-            matched = HASHER.verify(stored if stored and stored != UNUSABLE else DUMMY_HASH, password)
+            matched = offload.call(HASHER.verify, stored if stored and stored != UNUSABLE else DUMMY_HASH, password)
         return matched and stored not in (None, UNUSABLE)
     except (VerificationError, InvalidHashError):
         return False

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
-from .. import errors
+from .. import errors, offload
 from ..config import Settings
 from . import images, pdf
 from .ocr import pool, workers
@@ -56,8 +56,7 @@ def extract(path: Path, kind: Kind, folder: Path, settings: Settings, ocr: Calla
         def jobs() -> Iterator[Job]:
             for frame in images.frames(img, kind, settings.max_image_pixels, settings.max_pdf_pages):
                 found.setdefault("facts", images.facts(img, frame, kind))
-                prepared = images.for_ocr(frame)
-                yield lambda dest, prepared=prepared: prepared.save(dest)
+                yield lambda dest, frame=frame: images.for_ocr(frame).save(dest)  # resized in the offload pool
 
         extraction = _run(jobs(), folder, ocr)
         extraction.image = found.get("facts")
@@ -91,7 +90,8 @@ def _run(jobs: Iterable[Job], folder: Path, ocr: Callable[[], OcrBackend]) -> Ex
                 continue
             backend = backend or ocr()
             dest = folder / f"page-{len(pages) + 1}{backend.suffix}"
-            job(dest)
+            # PyMuPDF renders holding the interpreter lock (~0.4 s a page): in a forked copy, not a thread
+            offload.call_process(job, dest)
             future = pool().submit(_read_once, backend, dest)
             pages.append(future)
             pending.add(future)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import functools
 import os
 import shlex
+import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PIL import Image
 
-from .. import errors
+from .. import errors, offload
 from .tesseract import DEFAULT_CMD, PACKAGE, Tesseract, languages_of, locate, package_version, version_of
 
 
@@ -139,7 +140,7 @@ class TesseractOcr:
         try:
             with Image.open(path) as img:
                 for clockwise in turns:
-                    img.rotate(-clockwise, expand=True).save(turned)
+                    offload.call(lambda: img.rotate(-clockwise, expand=True).save(turned))  # pixels: CPU work
                     second, second_confidence, second_sideways = self._read(pytesseract, tesseract, turned)
                     best = max(best, (second_confidence - 100 * second_sideways, second))
                     if second_confidence >= RETRY_BELOW_CONFIDENCE and not second_sideways:
@@ -155,7 +156,7 @@ class TesseractOcr:
         config = " ".join(shlex.quote(arg) for arg in [*tesseract.data_args(), "-c", "tessedit_create_tsv=1"])
         try:
             pytesseract.pytesseract.run_tesseract(str(path), str(out), "txt", self.languages, config=config,
-                                                  timeout=PAGE_TIMEOUT_SECONDS)
+                                                  nice=_nice(), timeout=PAGE_TIMEOUT_SECONDS)
             text = Path(f"{out}.txt").read_text(encoding="utf-8")
             tsv = Path(f"{out}.tsv").read_text(encoding="utf-8")
         finally:
@@ -170,6 +171,13 @@ class TesseractOcr:
                 across, up = across + int(fields[8]), up + int(fields[9])
         # no words at all: a blank page, nothing that turning could improve
         return text, sum(confidences) / len(confidences) if confidences else 100.0, up > across
+
+
+@functools.lru_cache(maxsize=1)
+def _nice() -> int:
+    """Tesseract runs at the offload pool's lower priority (through `nice`, where there is one): on full cores
+    the worker serving requests wins, and the pages take the cycles left over."""
+    return offload.NICE if shutil.which("nice") else 0
 
 
 def tidy(text: str) -> str:

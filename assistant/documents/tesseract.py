@@ -111,7 +111,8 @@ def languages_of(tesseract: Tesseract) -> tuple[str, ...] | None:
     return tuple(sorted(line.strip() for line in done.stdout.splitlines()[1:] if line.strip()))
 
 
-def package_version() -> str | None:
+@functools.lru_cache(maxsize=1)
+def package_version() -> str | None:  # cached: /api/health asks on every call, and reading metadata scans site-packages
     try:
         return metadata.version(PACKAGE)
     except metadata.PackageNotFoundError:

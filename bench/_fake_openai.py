@@ -1,0 +1,54 @@
+"""A fake OpenAI-compatible server for benches: POST /v1/chat/completions streams `--chunks` words
+`--interval` s apart (then usage and [DONE]), GET /v1/models lists one model. asyncio (aiohttp), so 1,000
+open streams cost it little of the CPU that the server being measured shares.
+
+    python -m bench._fake_openai --port 8124 [--chunks 20] [--interval 0.05]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+
+from aiohttp import web
+
+
+def make_app(chunks: int, interval: float) -> web.Application:
+    async def models(_request: web.Request) -> web.Response:
+        return web.json_response({"object": "list", "data": [{"id": "fake", "object": "model", "owned_by": "bench"}]})
+
+    async def completions(request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+        await response.prepare(request)
+
+        async def send(obj) -> None:
+            await response.write(f"data: {json.dumps(obj) if not isinstance(obj, str) else obj}\n\n".encode())
+
+        base = {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 0, "model": body.get("model", "fake")}
+        for i in range(chunks):
+            if i:
+                await asyncio.sleep(interval)
+            await send(base | {"choices": [{"index": 0, "delta": {"content": f"word{i} "}, "finish_reason": None}]})
+        await send(base | {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        await send(base | {"choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": chunks, "total_tokens": 5 + chunks}})
+        await send("[DONE]")
+        return response
+
+    app = web.Application()
+    app.router.add_get("/v1/models", models)
+    app.router.add_post("/v1/chat/completions", completions)
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8124)
+    parser.add_argument("--chunks", type=int, default=20)
+    parser.add_argument("--interval", type=float, default=0.05)
+    args = parser.parse_args()
+    web.run_app(make_app(args.chunks, args.interval), host="127.0.0.1", port=args.port, print=None, backlog=2048)
+
+
+if __name__ == "__main__":
+    main()
