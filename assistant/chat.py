@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from . import conversations, errors, titles
 from .ai.base import ChatProvider, Chunk, Usage
+from .attachments import citations, context
+from .config import Settings
 from .db import Database
 from .schemas import ChatRequest
 
@@ -23,26 +25,32 @@ class Event:
     error: errors.ApiError | None = None  # the original error, for the non-streaming route
 
 
-def converse(db: Database, owner: str, provider: ChatProvider, req: ChatRequest, *, auto_titles: bool = False) -> Iterator[Event]:
+def converse(db: Database, owner: str, provider: ChatProvider, req: ChatRequest, *, settings: Settings,
+             auto_titles: bool = False) -> Iterator[Event]:
     """Save the user's message, start the model and wait for its first chunk, then return the events.
 
     Anything that fails before the first chunk (validation, unknown conversation, busy engine, upstream
     refusal) is raised here, so it becomes the HTTP status; the conversation id rides along in the
     `X-Conversation-Id` header because the user's message is saved by then.
     """
+    # attachments: someone else's or another conversation's is 404; one still being read is waited for
+    context.check_usable(db, owner, req.attachments, req.conversation_id, provider.engine, settings.attachment_wait_seconds)
     turn = conversations.start_turn(db, owner, req.conversation_id, req.message, req.system, parent_id=req.parent_id,
-                                    edit_of=req.edit_of, regenerate=req.regenerate, model=req.model)
-    stream = provider.stream_chat(turn.turns, turn.system)
+                                    edit_of=req.edit_of, regenerate=req.regenerate, model=req.model,
+                                    attachment_ids=req.attachments)
     try:
+        # the conversation's files (follow-ups too): passages within a budget, the files themselves for Gemini
+        prepared = context.prepare(db, owner, provider, turn.conversation_id, turn.turns, settings)
+        stream = provider.stream_chat(prepared.turns, turn.system)
         first = next(stream, None)
     except errors.ApiError as err:
         err.headers["X-Conversation-Id"] = turn.conversation_id
         raise
-    return _reply(db, owner, provider, turn, stream, first, auto_titles)
+    return _reply(db, owner, provider, turn, stream, first, auto_titles, prepared.passages)
 
 
 def _reply(db: Database, owner: str, provider: ChatProvider, turn: conversations.TurnStarted, stream: Iterator[Chunk],
-           first: Chunk | None, auto_titles: bool) -> Iterator[Event]:
+           first: Chunk | None, auto_titles: bool, passages: list[dict]) -> Iterator[Event]:
     yield Event("meta", {"conversation_id": turn.conversation_id, "engine": provider.engine, "model": provider.model,
                          "user_message_id": turn.reply_parent})
     parts: list[str] = []
@@ -57,10 +65,11 @@ def _reply(db: Database, owner: str, provider: ChatProvider, turn: conversations
                     parts.append(chunk.text)
                     yield Event("delta", {"text": chunk.text})
         finished = True
-        message_id = _save(db, owner, provider, turn, parts, usage, complete=True)
+        cited = citations.pick("".join(parts), passages)
+        message_id = _save(db, owner, provider, turn, parts, usage, complete=True, cited=cited)
         if turn.new_conversation and provider.engine != "local" and auto_titles:
             titles.suggest_later(db, owner, provider, turn.conversation_id, turn.turns[-1].content, "".join(parts))
-        yield Event("done", {"message_id": message_id, "usage": usage.to_dict()})
+        yield Event("done", {"message_id": message_id, "usage": usage.to_dict(), "citations": cited})
     except errors.ApiError as err:
         finished = True
         _save(db, owner, provider, turn, parts, usage, complete=False)
@@ -70,14 +79,14 @@ def _reply(db: Database, owner: str, provider: ChatProvider, turn: conversations
             _save(db, owner, provider, turn, parts, usage, complete=False)
 
 
-def _save(db, owner, provider, turn, parts, usage, *, complete: bool) -> str | None:
+def _save(db, owner, provider, turn, parts, usage, *, complete: bool, cited: list[dict] | None = None) -> str | None:
     text = "".join(parts)
     if not complete and not text:
         return None  # nothing was said; the user's message stays, ready for a retry
     try:
         return conversations.save_reply(
             db, owner, turn.conversation_id, turn.reply_parent, text, complete=complete, engine=provider.engine, model=provider.model,
-            input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
+            input_tokens=usage.input_tokens, output_tokens=usage.output_tokens, citations=cited,
         )
     except Exception:  # noqa: BLE001 - a storage failure must not kill the response being written
         log.exception("could not save the assistant reply")
@@ -98,7 +107,8 @@ def collect(events: Iterator[Event]) -> dict:
         elif event.name == "done":
             return {
                 "conversation_id": meta["conversation_id"], "user_message_id": meta["user_message_id"],
-                "message": {"id": event.data["message_id"], "role": "assistant", "content": "".join(text)},
+                "message": {"id": event.data["message_id"], "role": "assistant", "content": "".join(text),
+                            "citations": event.data.get("citations", [])},
                 "engine": meta["engine"], "model": meta["model"], "usage": event.data["usage"],
             }
     raise errors.InternalError()

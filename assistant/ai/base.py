@@ -12,9 +12,21 @@ from typing import Literal
 
 
 @dataclass(frozen=True)
+class FilePart:
+    """A file the model sees itself (attachments): inline bytes, or a Gemini Files API uri. `fallback`:
+    what a model that refuses it gets instead (an image's OCR text and facts)."""
+
+    mime_type: str
+    data: bytes | None = None
+    uri: str | None = None
+    fallback: str = ""
+
+
+@dataclass(frozen=True)
 class Turn:
     role: Literal["user", "assistant"]
     content: str
+    files: tuple[FilePart, ...] = ()  # engines that read only text ignore them (the text is in `content`)
 
 
 @dataclass(frozen=True)

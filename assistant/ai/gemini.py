@@ -6,6 +6,7 @@ timeout also bounds the silence inside a stream. SDK and transport errors become
 """
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from google.genai import types
 
 from .. import errors
 from ..config import Settings
-from .base import ChatProvider, Chunk, Turn, Usage
+from .base import ChatProvider, Chunk, FilePart, Turn, Usage
 from .catalog import missing_message
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,13 @@ def _usage(data: dict) -> Usage | None:
     return Usage(input_tokens=meta.get("promptTokenCount"), output_tokens=meta.get("candidatesTokenCount"))
 
 
+def file_part(f: FilePart) -> dict:
+    """An attachment as the model sees it: inline bytes, or a Files API uri (above the inline limit)."""
+    if f.uri:
+        return {"fileData": {"mimeType": f.mime_type, "fileUri": f.uri}}
+    return {"inlineData": {"mimeType": f.mime_type, "data": base64.b64encode(f.data or b"").decode()}}
+
+
 class GeminiChat(ChatProvider):
     """Streamed chat on the SDK's transport, reading each chunk's JSON directly.
 
@@ -123,7 +131,8 @@ class GeminiChat(ChatProvider):
     def stream_chat(self, turns: list[Turn], system: str | None) -> Iterator[Chunk]:
         # The REST body of models.streamGenerateContent (ai.google.dev/api/generate-content)
         body: dict = {"contents": [
-            {"role": "model" if t.role == "assistant" else "user", "parts": [{"text": t.content}]} for t in turns
+            {"role": "model" if t.role == "assistant" else "user", "parts": [*map(file_part, t.files), {"text": t.content}]}
+            for t in turns
         ]}
         if system:
             body["systemInstruction"] = {"parts": [{"text": system}]}

@@ -2,6 +2,7 @@
 `/v1/chat/completions`, streamed, with the official `openai` SDK."""
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Iterator
 
@@ -33,22 +34,48 @@ def translate_error(exc: BaseException) -> errors.ApiError:
     return errors.UpstreamError("The OpenAI-compatible server sent a reply that could not be read.")
 
 
+def _content(turn: Turn, images: bool) -> str | list[dict]:
+    """Attached images as `image_url` data (vision models read them), else their OCR text and facts."""
+    if not turn.files:
+        return turn.content
+    if not images:
+        return "\n\n".join([*(f.fallback for f in turn.files if f.fallback), turn.content])
+    parts: list[dict] = [{"type": "image_url", "image_url": {
+        "url": f"data:{f.mime_type};base64,{base64.b64encode(f.data or b'').decode()}"}} for f in turn.files]
+    return [*parts, {"type": "text", "text": turn.content}]
+
+
 class OpenAIChat(ChatProvider):
     engine = "openai"
 
     def __init__(self, settings: Settings, model: str | None = None):
         self.model = model or settings.openai_model
+        self.refuses_images: set[str] = set()  # models that answered image parts with an error
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
         # The SDK retries connection errors, 408/409/429/5xx twice with back-off before the first byte.
         self.client = openai.OpenAI(base_url=settings.openai_base_url, api_key=key,
                                     timeout=settings.openai_timeout_seconds, max_retries=2)
 
     def stream_chat(self, turns: list[Turn], system: str | None) -> Iterator[Chunk]:
+        images = any(t.files for t in turns) and self.model not in self.refuses_images
         messages = ([{"role": "system", "content": system}] if system else [])
-        messages += [{"role": t.role, "content": t.content} for t in turns]
+        messages += [{"role": t.role, "content": _content(t, images)} for t in turns]
         try:
-            stream = self.client.chat.completions.create(
-                model=self.model, messages=messages, stream=True, stream_options={"include_usage": True})
+            try:
+                stream = self.client.chat.completions.create(
+                    model=self.model, messages=messages, stream=True, stream_options={"include_usage": True})
+            except openai.APIStatusError as exc:
+                # A model without vision answers 400 (Ollama, OpenAI) or 500 (llama.cpp server) to image parts:
+                # ask again with the images' OCR text and facts instead, and remember not to try again.
+                if not images or exc.status_code not in (400, 415, 422, 500):
+                    raise
+                log.info("the OpenAI-compatible model %s refused image input (HTTP %s): sending text",
+                         self.model, exc.status_code)
+                self.refuses_images.add(self.model)
+                text_only = ([{"role": "system", "content": system}] if system else [])
+                text_only += [{"role": t.role, "content": _content(t, False)} for t in turns]
+                stream = self.client.chat.completions.create(
+                    model=self.model, messages=text_only, stream=True, stream_options={"include_usage": True})
             usage, finished = Usage(), False
             with stream:
                 for event in stream:

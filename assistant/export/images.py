@@ -27,6 +27,11 @@ def decode_image(data: str, number: int, max_bytes: int) -> Image.Image:
         raise errors.InvalidRequest(f"{which} is not valid base64.") from None
     if not raw:
         raise errors.InvalidRequest(f"{which} is empty.")
+    return image_from_bytes(raw, which, max_bytes)
+
+
+def image_from_bytes(raw: bytes, which: str, max_bytes: int) -> Image.Image:
+    """Stored bytes (an attached image) checked and normalised like a sent one; `which` names it in errors."""
     if len(raw) > max_bytes:
         raise errors.PayloadTooLarge(f"{which} is {len(raw) // 1_000_000} MB; the limit is {max_bytes // 1_000_000} MB (MAX_UPLOAD_MB).")
     try:

@@ -37,6 +37,7 @@ class Part:
     markdown: str
     label: str | None = None
     note: str | None = None  # shown after the label, muted: time, "incomplete"
+    images: tuple[tuple[str, PILImage.Image], ...] = ()  # (caption, picture) after the text: attached images
 
 
 def render_pdf(title: str, parts: Iterable[Part], images: Iterable[PILImage.Image] = (), *,
@@ -56,6 +57,8 @@ def render_pdf(title: str, parts: Iterable[Part], images: Iterable[PILImage.Imag
             note = f' <font color="#6b7280" size="8.5">{escape(part.note)}</font>' if part.note else ""
             story.append(Paragraph(escape(part.label) + note, styles["role"]))
         story.extend(markdown.render(part.markdown))
+        for caption, picture in part.images:
+            story.append(KeepTogether([Spacer(1, 6), _image(picture), Paragraph(escape(caption), styles["caption"])]))
     for number, picture in enumerate(images, 1):
         story.append(KeepTogether([Spacer(1, 8), _image(picture), Paragraph(f"Image {number}", styles["caption"])]))
 

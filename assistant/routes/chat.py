@@ -14,7 +14,7 @@ bp = Blueprint("chat", __name__)
 SSE_DOC = {
     "200 (text/event-stream)": {
         "description": "With `Accept: text/event-stream`: `event: meta` {conversation_id, engine, model}, "
-        "`event: delta` {text}…, then `event: done` {message_id, usage} or `event: error` {error}.",
+        "`event: delta` {text}…, then `event: done` {message_id, usage, citations} or `event: error` {error}.",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
     }
 }
@@ -24,7 +24,7 @@ SSE_DOC = {
 @endpoint(
     summary="Send a message; the reply as JSON or streamed as Server-Sent Events", tag="chat",
     body=ChatRequest, response=ChatResponse, extra_responses=SSE_DOC,
-    errors_=(errors.NotFound, errors.UnsupportedMediaType, errors.RateLimited, errors.UpstreamError,
+    errors_=(errors.NotFound, errors.Conflict, errors.UnprocessableFile, errors.UnsupportedMediaType, errors.RateLimited, errors.UpstreamError,
              errors.CapabilityUnavailable, errors.EngineBusy, errors.UpstreamTimeout, errors.ContentBlocked),
 )
 def chat(body: ChatRequest):
@@ -34,8 +34,8 @@ def chat(body: ChatRequest):
     provider = engines.chat(body.model) if body.model else \
         engines.chat(conversations.model_of(get_db(), owner, body.conversation_id), strict=False)
     usage.note(engine=provider.engine, model=provider.model)
-    events = converse(get_db(), owner, provider, body,
-                      auto_titles=current_app.config["SETTINGS"].auto_titles)
+    settings = current_app.config["SETTINGS"]
+    events = converse(get_db(), owner, provider, body, settings=settings, auto_titles=settings.auto_titles)
     if request.accept_mimetypes.best_match(["application/json", "text/event-stream"]) != "text/event-stream":
         result = collect(events)
         usage.note(**result["usage"])

@@ -83,7 +83,9 @@ def export(conversation_id: str):
     conversation = conversations.get_conversation(get_db(), _owner(), conversation_id, request.args.get("at") or None)
     title = conversation["title"] or "Conversation"
     if kind == "pdf":
-        title, body = export_conversation(conversation)
+        from ..attachments.store import images_of
+
+        title, body = export_conversation(conversation, pictures=images_of(get_db(), _owner(), conversation))
         mimetype = "application/pdf"
     elif kind == "md":
         body, mimetype = to_markdown(conversation), "text/markdown; charset=utf-8"

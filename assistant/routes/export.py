@@ -24,7 +24,11 @@ def export_pdf(body: ExportPdfRequest):
     from ..export.service import export_content, export_conversation  # ReportLab loads with the first export
 
     if body.conversation_id:
-        title, pdf = export_conversation(get_conversation(get_db(), current_user().user_id, body.conversation_id), body.title)
+        from ..attachments.store import images_of
+
+        owner = current_user().user_id
+        conversation = get_conversation(get_db(), owner, body.conversation_id)
+        title, pdf = export_conversation(conversation, body.title, images_of(get_db(), owner, conversation))
     else:
         max_bytes = current_app.config["SETTINGS"].max_upload_mb * 1024 * 1024
         title, pdf = export_content(body.title, body.content, body.images, max_bytes)

@@ -20,7 +20,7 @@ from ..auth.identity import client_key, optional_user
 from ..models import ANONYMOUS
 from . import store
 from .recorder import Recorder
-from .store import DAY, QUOTA_EXEMPT, Event
+from .store import DAY, Event, quota_exempt
 
 log = logging.getLogger(__name__)
 NOTABLE = frozenset({"feature", "engine", "model", "input_tokens", "output_tokens", "error_code"})
@@ -104,7 +104,7 @@ def check_quota() -> None:
     """Before a feature request runs: refuse it past the caller's daily token quota, then count it against
     the request quota with one atomic conditional increment in the database (exact across workers)."""
     pending: _Pending | None = g.get("_usage")
-    if pending is None or pending.feature in QUOTA_EXEMPT:
+    if pending is None or quota_exempt(pending.feature, request.method):
         return
     settings, principal = current_app.config["SETTINGS"], optional_user()
     max_requests, max_tokens = limits_for(settings, principal)

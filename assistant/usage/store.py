@@ -23,6 +23,13 @@ HOURLY_KEEP_S = 2 * DAY  # hourly rows only serve the 24h view
 # Features that are the server looking after itself, or a person managing their account: recorded,
 # but never counted against a quota (DESIGN: "health, docs, dashboard, auth and account routes").
 QUOTA_EXEMPT = frozenset({"health", "dashboard", "docs", "openapi.json", "auth", "admin", "unknown"})
+# Features whose reads are status polls (the web app asks every second or so while a file is being read):
+# a GET of them is not a request against the quota; uploading or chatting about the file is.
+QUOTA_FREE_READS = frozenset({"attachments"})
+
+
+def quota_exempt(feature: str, method: str) -> bool:
+    return feature in QUOTA_EXEMPT or (feature in QUOTA_FREE_READS and method in ("GET", "HEAD"))
 
 # Latency histogram bounds (ms): exact up to 100 ms, then 5% wide, up to an hour. A percentile read
 # from it is the upper bound of its bucket: exact below 100 ms, at most 5% high above.
@@ -59,7 +66,7 @@ class Event:
 
     @property
     def counts_for_quota(self) -> bool:
-        return self.feature not in QUOTA_EXEMPT and self.error_code != "quota_exceeded"
+        return not quota_exempt(self.feature, self.method) and self.error_code != "quota_exceeded"
 
     def day(self) -> int:
         s = self.at_ms // 1000

@@ -3,6 +3,7 @@ every operation is called with no credentials, a revoked API token, an expired s
 disabled user's session (401 unless documented public), by a non-admin when admin-only (403), and
 by user B with user A's ids (404, and A's data untouched). A route that is in none of the tables
 below fails the test until someone decides how it is checked."""
+import io
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,8 @@ from assistant.models import AuthToken, utcnow
 from tests.accounts import bearer, make_user
 
 # Path parameters: which of user A's resources each one names.
-PATH_IDS = {"conversation_id": "conversation", "token_id": "api_token", "user_id": "user", "share_id": "share"}
+PATH_IDS = {"conversation_id": "conversation", "token_id": "api_token", "user_id": "user", "share_id": "share",
+            "attachment_id": "attachment"}
 # Operations that carry someone's id in their JSON body: the body user B sends with A's id.
 BODY_IDS = {
     ("post", "/api/chat"): lambda a: {"message": "hello", "conversation_id": a["conversation"]},
@@ -29,7 +31,7 @@ OWN_ONLY = {
     ("post", "/api/auth/logout-all"), ("get", "/api/auth/me"), ("post", "/api/auth/password"),
     ("post", "/api/auth/tokens"), ("post", "/api/upload"), ("post", "/api/image/generate"),
     ("post", "/api/voice/transcribe"), ("get", "/api/admin/users"), ("post", "/api/admin/invites"), ("get", "/api/models"),
-    ("post", "/api/speech"),
+    ("post", "/api/speech"), ("post", "/api/attachments"),
 }
 PUBLIC = {("get", "/api/health"), ("get", "/api/openapi.json"), ("post", "/api/auth/setup"), ("post", "/api/auth/login"),
           ("post", "/api/auth/signup"), ("post", "/api/auth/reset"),
@@ -55,7 +57,10 @@ def world(make_app, db_url):
     assert admin.patch(f"/api/admin/users/{c_id}", json={"disabled": True}).status_code == 200
     conversation = chat.get_json()["conversation_id"]
     shared = a.post(f"/api/conversations/{conversation}/share", json={}).get_json()["id"]
-    ids = {"conversation": conversation, "api_token": api["id"], "user": a_id, "share": shared}
+    attached = a.post("/api/attachments", data={"file": (io.BytesIO(b"alice's notes"), "notes.txt")})
+    assert attached.status_code == 201
+    ids = {"conversation": conversation, "api_token": api["id"], "user": a_id, "share": shared,
+           "attachment": attached.get_json()["attachment"]["id"]}
     return dict(app=app, a=a, b=app.test_client(token=b_token), anonymous=app.test_client(token=None), ids=ids,
                 bad_tokens={"revoked API token": revoked["token"], "expired session": expired, "disabled user": c_token})
 
@@ -127,6 +132,7 @@ def test_someone_elses_ids_are_404_and_stay_untouched(world):
     assert len(mine["messages"]) == 2 and mine["title"] == "alice's private question"
     assert any(t["id"] == ids["api_token"] for t in a.get("/api/auth/tokens").get_json()["tokens"])
     assert world["anonymous"].get(f"/api/shared/{ids['share']}").status_code == 200  # bob could not revoke it
+    assert a.get(f"/api/attachments/{ids['attachment']}").status_code == 200  # bob could not delete it
 
 
 def test_lists_show_only_the_callers_own_data(world):

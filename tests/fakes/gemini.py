@@ -8,13 +8,21 @@ AUDIO (a `-tts` model), speaks it as a tone of SECONDS_PER_WORD a word: raw PCM 
 `audio/L16;codec=pcm;rate=24000`, as Google's TTS models answer (streamed: one part per half second).
 Every request is recorded in `fake.requests`.
 
+Attachments: file parts arrive as `inlineData` or `fileData` in the recorded bodies; the Files API's
+resumable upload (`POST /upload/v1beta/files`, then the upload URL) and `GET …/files/{id}` keep the bytes
+in `fake.files`. Embeddings (`:embedContent`, `:batchEmbedContents`) answer a hashed bag of words, so
+texts sharing words are near each other (a scripted `Reply(error=…)` makes them fail like the rest).
+
     python -m tests.fakes.gemini --port 8123 --chunks 20 --interval 0.05
 """
 from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
+import math
+import re
 import socket
 import threading
 import time
@@ -85,6 +93,8 @@ class FakeGemini:
         self.default = default or Reply()
         self.image_default: Reply | None = None  # unscripted requests asking for IMAGE output get this
         self.requests: list[dict] = []
+        self.files: dict[str, dict] = {}  # Files API: name -> {"mimeType", "data", …}
+        self._uploads: dict[str, dict] = {}
         self._script: deque[Reply] = deque()
         self._lock = threading.Lock()
         fake = self
@@ -114,6 +124,8 @@ class FakeGemini:
             self._script.clear()
             self.requests.clear()
             self.models = dict(MODELS)
+            self.files.clear()
+            self._uploads.clear()
 
     def next_reply(self, record: dict) -> Reply:
         with self._lock:
@@ -138,6 +150,26 @@ def _last_user_text(body: dict) -> str:
     return ""
 
 
+EMBEDDING_DIMS = 768
+
+
+def embed_text(request: dict) -> list[float]:
+    """A hashed bag of words, unit length: the fake's embedding of one EmbedContentRequest."""
+    text = " ".join(p.get("text", "") for p in (request.get("content") or {}).get("parts", []))
+    dims = int(request.get("outputDimensionality") or EMBEDDING_DIMS)
+    vector = [0.0] * dims
+    for word in re.findall(r"\w+", text.lower()):
+        vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % dims] += 1.0
+    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+    return [v / norm for v in vector]
+
+
+def _file_json(found: dict) -> dict:
+    return {"name": found["name"], "displayName": found.get("displayName"), "mimeType": found["mimeType"],
+            "sizeBytes": str(len(found["data"])), "uri": found["uri"], "state": "ACTIVE",
+            "expirationTime": "2099-01-01T00:00:00Z", "createTime": "2026-12-02T00:00:00Z"}
+
+
 def _response(parts: list[dict], reply: Reply, usage: tuple[int, int] | None, final: bool) -> dict:
     out: dict = {"candidates": [{"content": {"role": "model", "parts": parts}, "index": 0}], "modelVersion": "fake-gemini"}
     if final:
@@ -154,8 +186,14 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):  # quiet
         pass
 
-    def do_GET(self):  # noqa: N802 - models.list
+    def do_GET(self):  # noqa: N802 - models.list, files.get
         url = urlparse(self.path)
+        if "/files/" in url.path:
+            name = "files/" + url.path.rsplit("/files/", 1)[1]
+            found = self.owner.files.get(name)
+            if found is None:
+                return self._json(404, {"error": {"code": 404, "message": "File not found.", "status": "NOT_FOUND"}})
+            return self._json(200, _file_json(found))
         if not url.path.endswith("/models"):
             return self._json(404, {"error": {"code": 404, "message": "Not found.", "status": "NOT_FOUND"}})
         models = [{"name": f"models/{m}", "displayName": m.replace("-", " ").title(), "supportedGenerationMethods": methods}
@@ -164,6 +202,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802
         url = urlparse(self.path)
+        if url.path.startswith("/upload/") and url.path.endswith("/files"):
+            return self._upload(url)
+        if url.path.endswith((":embedContent", ":batchEmbedContents")):
+            return self._embed(url)
         model = url.path.rsplit("/models/", 1)[-1].split(":", 1)[0] if "/models/" in url.path else None
         if model is not None and model not in self.owner.models:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -208,6 +250,61 @@ class _Handler(BaseHTTPRequestHandler):
         parts = ([{"text": "".join(chunks)}] if chunks else []) + image_parts
         time.sleep(reply.interval * len(chunks))
         return self._json(200, _response(parts, reply, usage, final=True))
+
+    def _upload(self, url):
+        """The SDK's resumable upload: `start` answers an upload URL; `upload, finalize` sends the bytes."""
+        data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        command = self.headers.get("X-Goog-Upload-Command", "")
+        fake = self.owner
+        if "start" in command:
+            meta = (json.loads(data or b"{}").get("file") or {})
+            upload_id = hashlib.sha1(data + str(time.time()).encode()).hexdigest()[:12]
+            fake._uploads[upload_id] = {"mimeType": meta.get("mimeType") or self.headers.get("X-Goog-Upload-Header-Content-Type"),
+                                        "displayName": meta.get("displayName"), "data": b""}
+            with fake._lock:
+                fake.requests.append({"path": url.path, "query": parse_qs(url.query), "headers": dict(self.headers),
+                                      "body": {"file": meta}})
+            self.send_response(200)
+            self.send_header("x-goog-upload-url", f"{fake.url}{url.path}?upload_id={upload_id}")
+            self.send_header("x-goog-upload-status", "active")
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+            return None
+        upload = fake._uploads.get((parse_qs(url.query).get("upload_id") or [""])[0])
+        if upload is None:
+            return self._json(404, {"error": {"code": 404, "message": "No such upload.", "status": "NOT_FOUND"}})
+        upload["data"] += data
+        if "finalize" not in command:
+            self.send_response(200)
+            self.send_header("x-goog-upload-status", "active")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        name = f"files/{hashlib.sha1(upload['data']).hexdigest()[:12]}{len(fake.files)}"
+        fake.files[name] = {**upload, "name": name, "uri": f"{fake.url}/v1beta/{name}"}
+        body = json.dumps({"file": _file_json(fake.files[name])}).encode()
+        self.send_response(200)
+        self.send_header("x-goog-upload-status", "final")
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return None
+
+    def _embed(self, url):
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = json.loads(raw or b"{}")
+        reply = self.owner.next_reply({"path": url.path, "query": parse_qs(url.query), "headers": dict(self.headers), "body": body})
+        if reply.first_byte_delay:
+            time.sleep(reply.first_byte_delay)
+        if reply.error:
+            return self._json(reply.error, {"error": {"code": reply.error, "message": reply.error_message,
+                                                      "status": STATUS_NAMES.get(reply.error, "UNKNOWN")}})
+        if url.path.endswith(":embedContent"):
+            return self._json(200, {"embedding": {"values": embed_text(body)}})
+        return self._json(200, {"embeddings": [{"values": embed_text(r)} for r in body.get("requests", [])]})
 
     @staticmethod
     def _echo(body: dict) -> list[str]:

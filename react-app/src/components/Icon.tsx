@@ -28,6 +28,7 @@ const PATHS = {
   close: 'M6 6l12 12M18 6L6 18',
   history: 'M4 6h10M4 12h16M4 18h12',
   speaker: 'M4 9h4l5-4v14l-5-4H4zM16.5 8.5a5 5 0 0 1 0 7M19 6a8.5 8.5 0 0 1 0 12',
+  paperclip: 'M20 11.5l-8.1 8.1a5 5 0 0 1-7.1-7.1l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
 import { useLocation, useNavigate, useSearchParams } from 'react-router';
 import { CapabilityNotice } from '../../components/CapabilityNotice';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -7,17 +7,25 @@ import { messageOf } from '../../lib/api';
 import { useCapability } from '../../lib/health';
 import { ShareDialog } from '../share/ShareDialog';
 import { deleteConversation, listModels, renameConversation, type ConversationSummary, type ModelChoice } from './api';
+import { AttachmentChips } from './AttachmentChips';
+import { ATTACH_ACCEPT } from './attachmentsApi';
 import { ChatTitle } from './ChatTitle';
 import { ConversationSidebar } from './ConversationSidebar';
 import { ExportMenu } from './ExportMenu';
 import { MessageItem } from './MessageItem';
 import { SHORTCUTS, useChatShortcuts } from './shortcuts';
+import { pastedName, useAttachments } from './useAttachments';
 import { isLocal, useChat } from './useChat';
 import { useHistory } from './useHistory';
+
+const DEFAULT_FILE_QUESTION = 'Summarise the attached file(s).';
 
 /** After a new conversation's first reply the server may name it (a model call): look again this much later. */
 export const TITLE_REFRESH_MS = 3000;
 const HISTORY_ID = 'chat-history';
+/** What another page hands over (Voice to Text: a draft; Image to Text: the file it read, and the question). */
+type HandOver = { draft?: string; attach?: File[] } | null;
+const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer?.types ?? []).includes('Files');
 const isPhone = () => typeof window.matchMedia === 'function' && window.matchMedia('(max-width: 720px)').matches;
 
 export default function ChatPage() {
@@ -28,7 +36,7 @@ export default function ChatPage() {
   const chatCap = useCapability('chat');
   const history = useHistory();
   const { refresh: refreshList, renamed, removed } = history;
-  const [draft, setDraft] = useState<string>(() => (location.state as { draft?: string } | null)?.draft ?? '');
+  const [draft, setDraft] = useState<string>(() => (location.state as HandOver)?.draft ?? '');
   const [status, setStatus] = useState('');
   const [editingId, setEditingId] = useState<string | null>(null);
   const [sharing, setSharing] = useState(false);
@@ -54,6 +62,12 @@ export default function ChatPage() {
   useEffect(() => () => void (titleTimer.current && clearTimeout(titleTimer.current)), []);
 
   const chat = useChat(conversationId, onSaved);
+  const files = useAttachments();
+  // Send was pressed while files were still uploading or being read: it goes once they are ready.
+  const [queued, setQueued] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const dragDepth = useRef(0);
+  const handedOver = useRef<string | null>(null);
 
   // The models to pick from (GET /api/models): none until chat is known to be available.
   const [models, setModels] = useState<ModelChoice[]>([]);
@@ -70,13 +84,20 @@ export default function ChatPage() {
   const modelId = chat.model ?? defaultModel?.id ?? '';
   const onDefault = !chat.model || chat.model === defaultModel?.id;
 
-  // A draft handed over by another page (Voice to Text's "send to chat") is used once.
+  // A draft or files handed over by another page (Voice to Text's "send to chat", Image to Text's
+  // "Ask about this in chat") are used once.
   useEffect(() => {
-    if ((location.state as { draft?: string } | null)?.draft) {
-      navigate(location.pathname + location.search, { replace: true, state: null });
-      inputRef.current?.focus();
+    const given = location.state as HandOver;
+    if (given?.attach?.length && handedOver.current !== location.key) {
+      handedOver.current = location.key;
+      attach(given.attach);
     }
-  }, [location, navigate]);
+    if (given?.draft || given?.attach?.length) {
+      navigate(location.pathname + location.search, { replace: true, state: null });
+      // After the layout has moved focus to the new page (its effect runs after this one).
+      setTimeout(() => inputRef.current?.focus(), 0);
+    }
+  }, [location, navigate]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => setEditingId(null), [conversationId]);
 
@@ -95,12 +116,76 @@ export default function ChatPage() {
 
   function submit(e?: FormEvent) {
     e?.preventDefault();
-    const text = draft.trim();
+    // files with no words: the question everyone would ask first
+    const text = draft.trim() || (files.chips.length ? DEFAULT_FILE_QUESTION : '');
     if (!text || chat.streaming || unavailable) return;
+    if (files.failed) {
+      chat.setError(files.failed === 1 ? 'One file could not be attached: remove it (or pick it again) before sending.' : `${files.failed} files could not be attached: remove them before sending.`);
+      return;
+    }
+    if (files.pending) {
+      setQueued(true);
+      return;
+    }
+    const attached = files.refs();
     setDraft('');
     setEditingId(null);
-    void chat.send(text);
+    const taken = files.take();
+    void chat.send(text, attached).then((accepted) => {
+      if (accepted || !taken.length) return files.release(taken);
+      // Refused before it was saved (a file still being read, say): the files and the words come back.
+      files.restore(taken);
+      setDraft((d) => d || text);
+    });
   }
+
+  // Files still on their way when Send was pressed: send once the last one is ready (or say why not).
+  useEffect(() => {
+    if (!queued || files.pending) return;
+    setQueued(false);
+    submit();
+  }, [queued, files.pending]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  function attach(list: File[]) {
+    if (unavailable || !list.length) return;
+    const refused = files.add(list);
+    if (refused) chat.setError(refused);
+  }
+
+  // Pictures pasted from the clipboard (screenshots) are attached; pasted text stays text.
+  function onPaste(e: ClipboardEvent) {
+    const pasted = Array.from(e.clipboardData?.files ?? []);
+    if (!pasted.length || e.clipboardData.getData('text/plain')) return;
+    e.preventDefault();
+    attach(pasted.map((f, i) => pastedName(f, i)));
+  }
+
+  const dragHandlers = {
+    onDragEnter: (e: DragEvent) => {
+      if (!hasFiles(e) || unavailable) return;
+      e.preventDefault();
+      dragDepth.current += 1;
+      setDragging(true);
+    },
+    onDragOver: (e: DragEvent) => {
+      if (!hasFiles(e) || unavailable) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    },
+    onDragLeave: (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      dragDepth.current = Math.max(0, dragDepth.current - 1);
+      if (!dragDepth.current) setDragging(false);
+    },
+    onDrop: (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      dragDepth.current = 0;
+      setDragging(false);
+      attach(Array.from(e.dataTransfer.files));
+      inputRef.current?.focus();
+    },
+  };
 
   function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
@@ -187,7 +272,12 @@ export default function ChatPage() {
         onCloseDrawer={closeDrawer}
       />
       <div className="drawer-backdrop" hidden={!drawerOpen} onClick={() => closeDrawer(false)} aria-hidden="true" />
-      <section className="chat-main" aria-labelledby="chat-heading">
+      <section className={`chat-main${dragging ? ' dragging' : ''}`} aria-labelledby="chat-heading" onPaste={onPaste} {...dragHandlers}>
+        {dragging && (
+          <div className="drop-overlay" aria-hidden="true">
+            <Icon name="paperclip" size={28} /> Drop files to attach them to your message
+          </div>
+        )}
         <header className="chat-header">
           <button
             ref={toggleRef}
@@ -268,6 +358,7 @@ export default function ChatPage() {
               message={m}
               busy={busy}
               readAloud
+              fileAccess
               onFlip={(v) => void flip(v, m.versions ?? [])}
               editing={editingId === m.id}
               onEdit={conversationId ? () => setEditingId(m.id) : undefined}
@@ -294,6 +385,22 @@ export default function ChatPage() {
         </p>
         <ErrorAlert message={chat.error} onDismiss={() => chat.setError(null)} />
         <form className="composer" onSubmit={submit}>
+          <AttachmentChips chips={files.chips} onRemove={(key) => files.remove(key, chat.setError)} announce={files.announce} afterLast={() => inputRef.current?.focus()} />
+          <label className={`btn btn-ghost btn-icon attach-button${unavailable ? ' disabled' : ''}`} title="Attach files (you can also drop or paste them)">
+            <input
+              type="file"
+              className="sr-only"
+              multiple
+              accept={ATTACH_ACCEPT}
+              disabled={unavailable}
+              onChange={(e) => {
+                attach(Array.from(e.target.files ?? []));
+                e.target.value = '';
+              }}
+            />
+            <Icon name="paperclip" />
+            <span className="sr-only">Attach files</span>
+          </label>
           <label htmlFor="chat-input" className="sr-only">
             Your message
           </label>
@@ -312,14 +419,30 @@ export default function ChatPage() {
             <button type="button" className="btn btn-danger" onClick={chat.stop}>
               <Icon name="stop" /> Stop
             </button>
+          ) : queued ? (
+            <button
+              type="button"
+              className="btn btn-secondary"
+              onClick={() => {
+                setQueued(false);
+                setStatus('Sending cancelled; your message is still here.');
+              }}
+            >
+              Cancel sending
+            </button>
           ) : (
-            <button type="submit" className="btn btn-primary" disabled={!draft.trim() || unavailable}>
+            <button type="submit" className="btn btn-primary" disabled={(!draft.trim() && !files.chips.length) || unavailable}>
               <Icon name="send" /> Send
             </button>
           )}
         </form>
+        {queued && (
+          <p className="composer-waiting small" role="status">
+            Waiting for the files to be read: your message goes as soon as they are ready.
+          </p>
+        )}
         <p id="chat-input-hint" className="composer-hint">
-          Enter to send · Shift+Enter for a new line
+          Enter to send · Shift+Enter for a new line · attach files with the clip, or drop or paste them
           <span className="hint-shortcuts">
             {' '}
             · {SHORTCUTS.newChat.label()} new chat · {SHORTCUTS.search.label()} search

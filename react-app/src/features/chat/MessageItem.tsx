@@ -2,6 +2,9 @@ import { useEffect, useRef } from 'react';
 import { CopyButton } from '../../components/CopyButton';
 import { Icon } from '../../components/Icon';
 import { LazyMarkdown } from '../../components/LazyMarkdown';
+import { toCitations } from './attachmentsApi';
+import { Citations } from './Citations';
+import { MessageAttachments } from './MessageAttachments';
 import { MessageEditor } from './MessageEditor';
 import { ReadAloud } from './ReadAloud';
 import { isLocal, type ChatMessage } from './useChat';
@@ -20,10 +23,12 @@ interface Actions {
   onRegenerate?: () => void;
   /** Replies: offer "Read aloud" (needs the session: not on a shared page). */
   readAloud?: boolean;
+  /** Attachments: show pictures and open the cited pages (needs the session: not on a shared page). */
+  fileAccess?: boolean;
 }
 
 /** One message; with the tools when given (versions, edit, regenerate), read-only without (a shared page). */
-export function MessageItem({ message, busy, onFlip, editing, onEdit, onSendEdit, onCancelEdit, onRegenerate, readAloud }: { message: ChatMessage } & Actions) {
+export function MessageItem({ message, busy, onFlip, editing, onEdit, onSendEdit, onCancelEdit, onRegenerate, readAloud, fileAccess }: { message: ChatMessage } & Actions) {
   const mine = message.role === 'user';
   const incomplete = message.status === 'incomplete';
   const versions = message.versions ?? [];
@@ -44,6 +49,7 @@ export function MessageItem({ message, busy, onFlip, editing, onEdit, onSendEdit
         {mine ? 'You' : 'AI'}
       </div>
       <div className="message-body">
+        {mine && message.attachments && message.attachments.length > 0 && <MessageAttachments items={message.attachments} fileAccess={fileAccess} />}
         {editing && onSendEdit && onCancelEdit ? (
           <MessageEditor initial={message.content} onSend={onSendEdit} onCancel={onCancelEdit} />
         ) : mine ? (
@@ -58,6 +64,7 @@ export function MessageItem({ message, busy, onFlip, editing, onEdit, onSendEdit
           </div>
         ) : null}
         {message.streaming && message.content && <span className="cursor" aria-hidden="true" />}
+        {!mine && !message.streaming && message.citations && message.citations.length > 0 && <Citations citations={toCitations(message.citations)} open={fileAccess} />}
         {incomplete && (
           <p className="incomplete-tag">
             <span className="badge badge-warn">Incomplete</span> {message.note ?? 'This reply was cut short.'}

@@ -1,4 +1,5 @@
 import { del, getBlob, getJson, patchJson, postForBlob, streamEvents } from '../../lib/api';
+import { toCitations, type AttachmentRef, type Citation } from './attachmentsApi';
 
 /** Where a search found its words: an excerpt and the [start, end) of each matched word in it. */
 export interface SearchMatch {
@@ -32,6 +33,10 @@ export interface Message {
   parent_id?: string | null;
   /** The ids of this message's versions (itself included), oldest first. */
   versions?: string[];
+  /** Questions: the files sent with it. */
+  attachments?: AttachmentRef[];
+  /** Replies: the attached files (and pages) it drew on. */
+  citations?: Citation[];
 }
 
 export interface Conversation {
@@ -47,7 +52,7 @@ export interface Conversation {
 export type ChatEvent =
   | { type: 'meta'; conversationId: string; userMessageId?: string; engine?: string; model?: string }
   | { type: 'delta'; text: string }
-  | { type: 'done'; messageId: string | null };
+  | { type: 'done'; messageId: string | null; citations: Citation[] };
 
 const conv = (id: string) => `/api/conversations/${encodeURIComponent(id)}`;
 
@@ -80,7 +85,7 @@ export const exportConversation = (id: string, format: ExportFormat, at?: string
 
 /** What to send: a new message (continuing from `parentId`), a new version of an earlier question, or of the last reply. */
 export type ChatRequest = (
-  | { kind: 'message'; message: string; conversationId: string | null; parentId?: string | null }
+  | { kind: 'message'; message: string; conversationId: string | null; parentId?: string | null; attachments?: string[] }
   | { kind: 'edit'; message: string; conversationId: string; editOf: string }
   | { kind: 'regenerate'; conversationId: string; parentId?: string | null }
 ) & {
@@ -95,7 +100,7 @@ function bodyOf(req: ChatRequest): Record<string, unknown> {
   };
   if (req.kind === 'edit') return { ...base, message: req.message, edit_of: req.editOf };
   if (req.kind === 'regenerate') return { ...base, message: '', regenerate: true, ...(req.parentId ? { parent_id: req.parentId } : {}) };
-  return { ...base, message: req.message, ...(req.parentId ? { parent_id: req.parentId } : {}) };
+  return { ...base, message: req.message, ...(req.parentId ? { parent_id: req.parentId } : {}), ...(req.attachments?.length ? { attachments: req.attachments } : {}) };
 }
 
 /** Stream a reply: typed events from the SSE stream; an `error` event is thrown as ApiError. */
@@ -111,7 +116,7 @@ export async function* sendMessage(req: ChatRequest, signal: AbortSignal): Async
         model: d.model as string | undefined,
       };
     else if (event === 'delta' && typeof d.text === 'string') yield { type: 'delta', text: d.text };
-    else if (event === 'done') yield { type: 'done', messageId: (d.message_id as string | null) ?? null };
+    else if (event === 'done') yield { type: 'done', messageId: (d.message_id as string | null) ?? null, citations: toCitations(d.citations) };
   }
 }
 

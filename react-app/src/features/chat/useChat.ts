@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { isAbort, messageOf } from '../../lib/api';
 import { getConversation, sendMessage, type ChatRequest, type Conversation, type Message } from './api';
+import type { AttachmentRef } from './attachmentsApi';
 
 export interface ChatMessage extends Message {
   /** The reply is still arriving. */
@@ -150,9 +151,12 @@ export function useChat(conversationId: string | null, onSaved: (id: string, cre
 
   const patchLast = (patch: (m: ChatMessage) => ChatMessage) => setMessages((ms) => (ms.length ? [...ms.slice(0, -1), patch(ms[ms.length - 1])] : ms));
 
-  /** Stream the reply to `req`; `prepare` puts the question and an empty reply on screen first. */
+  /**
+   * Stream the reply to `req`; `prepare` puts the question and an empty reply on screen first.
+   * Resolves false when the server refused the request before taking the question (nothing was saved).
+   */
   const run = useCallback(
-    async (req: ChatRequest, prepare: (ms: ChatMessage[]) => ChatMessage[]) => {
+    async (req: ChatRequest, prepare: (ms: ChatMessage[]) => ChatMessage[]): Promise<boolean> => {
       viewRef.current?.abort();
       const ctrl = new AbortController();
       abortRef.current = ctrl;
@@ -164,11 +168,14 @@ export function useChat(conversationId: string | null, onSaved: (id: string, cre
       let created = false;
       let questionId: string | null = null;
       let replyId: string | null = null;
+      let taken = false;
+      let refused = false;
       const picked = pickedRef.current;
       const body: ChatRequest = picked ? { ...req, model: picked } : req;
       try {
         for await (const ev of sendMessage(body, ctrl.signal)) {
           if (ev.type === 'meta') {
+            taken = true;
             // The server took the pick: the conversation keeps it from now on.
             if (picked && pickedRef.current === picked) pickedRef.current = null;
             if (ev.engine) setEngine(ev.model ? `${ev.engine} · ${ev.model}` : ev.engine);
@@ -187,12 +194,13 @@ export function useChat(conversationId: string | null, onSaved: (id: string, cre
             patchLast((m) => ({ ...m, content: m.content + ev.text }));
           } else if (ev.type === 'done') {
             replyId = ev.messageId;
-            patchLast((m) => ({ ...(ev.messageId ? withId(m, m.id, ev.messageId) : m), streaming: false, status: 'complete' }));
+            patchLast((m) => ({ ...(ev.messageId ? withId(m, m.id, ev.messageId) : m), streaming: false, status: 'complete', ...(ev.citations.length ? { citations: ev.citations } : {}) }));
           }
         }
         patchLast((m) => (m.streaming ? { ...m, streaming: false, status: 'incomplete', note: 'The reply ended early.' } : m));
       } catch (err) {
         const stopped = isAbort(err);
+        refused = !stopped && !taken;
         if (!stopped) setError(messageOf(err));
         patchLast((m) => ({ ...m, streaming: false, status: 'incomplete', note: stopped ? 'Stopped.' : messageOf(err) }));
       } finally {
@@ -208,20 +216,22 @@ export function useChat(conversationId: string | null, onSaved: (id: string, cre
           }
         }
       }
+      return !refused;
     },
     [onSaved, settle],
   );
 
-  /** A new message at the end of the path shown (continuing from its last message). */
+  /** A new message at the end of the path shown (continuing from its last message), with the files attached to it. */
   const send = useCallback(
-    async (text: string) => {
+    async (text: string, attachments: AttachmentRef[] = []): Promise<boolean> => {
       if (settleRef.current) await settleRef.current;
       const last = messagesRef.current.at(-1);
       // An unsaved last message (a stopped reply not yet read back): let the server continue from where it last wrote.
       const parentId = conversationId && last && !isLocal(last.id) ? last.id : null;
-      const question: ChatMessage = { id: localId(), role: 'user', content: text };
+      const question: ChatMessage = { id: localId(), role: 'user', content: text, ...(attachments.length ? { attachments } : {}) };
       const reply: ChatMessage = { id: localId(), role: 'assistant', content: '', streaming: true };
-      await run({ kind: 'message', message: text, conversationId, parentId }, (ms) => [...ms, question, reply]);
+      const ids = attachments.map((a) => a.id);
+      return run({ kind: 'message', message: text, conversationId, parentId, ...(ids.length ? { attachments: ids } : {}) }, (ms) => [...ms, question, reply]);
     },
     [conversationId, run],
   );

@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useNavigate } from 'react-router';
 import { CapabilityNotice } from '../../components/CapabilityNotice';
 import { CopyButton } from '../../components/CopyButton';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { ExportPdfButton } from '../../components/ExportPdfButton';
 import { FileDrop } from '../../components/FileDrop';
+import { Icon } from '../../components/Icon';
 import { LazyMarkdown } from '../../components/LazyMarkdown';
 import { UploadProgress } from '../../components/UploadProgress';
 import { isAbort, messageOf } from '../../lib/api';
@@ -15,6 +17,7 @@ const ACCEPT = 'image/png,image/jpeg,image/webp,image/gif,image/tiff,image/bmp,a
 
 export default function ImageToTextPage() {
   const vision = useCapability('vision');
+  const navigate = useNavigate();
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
   const [question, setQuestion] = useState('');
@@ -114,15 +117,27 @@ export default function ImageToTextPage() {
               Result
             </h2>
             {result && (
-              <ExportPdfButton
-                name={result.document.filename}
-                onError={setError}
-                body={async () => ({
-                  title: result.document.filename,
-                  content: resultAsMarkdown(result, question),
-                  images: file && file.type.startsWith('image/') ? [await fileToBase64(file)] : undefined,
-                })}
-              />
+              <div className="row">
+                {file && (
+                  <button
+                    type="button"
+                    className="btn btn-secondary"
+                    title="Start a new chat with this file attached"
+                    onClick={() => navigate('/', { state: { attach: [file], ...(question.trim() ? { draft: question.trim() } : {}) } })}
+                  >
+                    <Icon name="chat" /> Ask about this in chat
+                  </button>
+                )}
+                <ExportPdfButton
+                  name={result.document.filename}
+                  onError={setError}
+                  body={async () => ({
+                    title: result.document.filename,
+                    content: resultAsMarkdown(result, question),
+                    images: file && file.type.startsWith('image/') ? [await fileToBase64(file)] : undefined,
+                  })}
+                />
+              </div>
             )}
           </div>
           {!result && <p className="muted">The extracted text and the analysis appear here.</p>}
