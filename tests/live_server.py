@@ -37,9 +37,10 @@ class Server:
         return resp.json()["token"]
 
     def client(self, **kwargs) -> httpx.Client:
-        """An HTTP client signed in as the administrator."""
+        """An HTTP client signed in as the administrator; a connection the server refuses or drops fails with
+        the server's log in the message (why gunicorn stopped is there, not in the test)."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        return httpx.Client(base_url=self.url, headers=headers, **kwargs)
+        return httpx.Client(base_url=self.url, headers=headers, transport=_WithServerLog(self), **kwargs)
 
     def output(self) -> str:
         self.log.seek(0)
@@ -59,6 +60,19 @@ class Server:
         out = self.output()
         self.log.close()
         return out
+
+
+class _WithServerLog(httpx.HTTPTransport):
+    def __init__(self, server: "Server"):
+        super().__init__()
+        self.server = server
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return super().handle_request(request)
+        except httpx.TransportError as exc:
+            alive = "running" if self.server.proc.poll() is None else f"exited with {self.server.proc.returncode}"
+            raise type(exc)(f"{exc} (server {alive}; its log:\n{self.server.output()[-4000:]})", request=request) from exc
 
 
 def stream_turn(client: httpx.Client, message: str, conversation_id: str | None = None) -> tuple[str, str]:
