@@ -233,9 +233,19 @@ def test_common_words_page_through_every_match(make_app, db_url):
         convs.append(dict(id=cid, user_id=owner, title=f"Notes {c}", created_at=start, updated_at=start + timedelta(seconds=c)))
         msgs += [dict(id=new_id(), conversation_id=cid, seq=m, role="user", content=f"an ordinary line {m}", status="complete",
                       created_at=start) for m in range(20)]
-    with app.extensions["database"].engine.begin() as conn:
+    engine = app.extensions["database"].engine
+    with engine.begin() as conn:
         conn.execute(insert(Conversation.__table__), convs)
         conn.execute(insert(Message.__table__), msgs)
+    if engine.dialect.name == "postgresql":  # with statistics, PostgreSQL knows the word is common without the index
+        from sqlalchemy.orm import Session
+
+        from assistant.conversations import history
+
+        with engine.begin() as conn:  # committed: a rolled-back ANALYZE leaves no statistics
+            conn.exec_driver_sql("ANALYZE messages")
+        with Session(engine) as s:
+            assert history._common_by_statistics(s, ["ordin"]) and not history._common_by_statistics(s, ["zebra"])
     seen, cursor = [], None
     while True:
         page = client.get("/api/conversations?q=ordin" + (f"&cursor={cursor}" if cursor else "")).get_json()
