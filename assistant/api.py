@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from flask import Flask, current_app, request
 from pydantic import BaseModel, ValidationError
+from werkzeug.datastructures import FileStorage
 
 from . import errors
 from .schemas import ErrorEnvelope
@@ -42,6 +43,16 @@ def parse_json(model: type[BaseModel]) -> BaseModel:
     except ValidationError as exc:
         message, details = describe_validation_error(exc)
         raise errors.InvalidRequest(message, details=details) from None
+
+
+def multipart_file(what: str) -> FileStorage:
+    """The upload in the multipart field `file`; `what` names it in the 400 message ("the file")."""
+    if request.mimetype != "multipart/form-data":
+        raise errors.UnsupportedMediaType("Send the file as multipart/form-data, in a field named `file`.")
+    file = request.files.get("file")
+    if file is None:
+        raise errors.InvalidRequest(f"file: attach {what} in a multipart field named `file`.")
+    return file
 
 
 def endpoint(

@@ -149,6 +149,15 @@ def server_env(fake_gemini, tmp_path):
 
 
 @pytest.fixture
+def upload_dir(tmp_path):
+    """An UPLOAD_DIR for the test's app (not autouse), which must be empty after the test."""
+    folder = tmp_path / "uploads"
+    yield folder
+    left = sorted(p.name for p in folder.rglob("*")) if folder.exists() else []
+    assert left == [], f"files left in uploads/: {left}"
+
+
+@pytest.fixture
 def app(make_app):
     return make_app()
 

@@ -1,9 +1,9 @@
 import re
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
 
 from .. import errors
-from ..api import endpoint
+from ..api import endpoint, multipart_file
 from ..attachments import store
 from ..auth import current_user
 from ..db import get_db
@@ -39,11 +39,7 @@ def _owner() -> str:
           description="201 with `status` `processing`; poll GET /api/attachments/{id} until `ready`, `empty` (no text "
           "could be read) or `failed`. A password-protected PDF is 422 at once.")
 def create():
-    if request.mimetype != "multipart/form-data":
-        raise errors.UnsupportedMediaType("Send the file as multipart/form-data, in a field named `file`.")
-    file = request.files.get("file")
-    if file is None:
-        raise errors.InvalidRequest("file: attach the file in a multipart field named `file`.")
+    file = multipart_file("the file")
     from ..attachments.intake import attach  # PyMuPDF and Pillow load with the first attachment
 
     meta = attach(current_app._get_current_object(), _owner(), file)

@@ -2,7 +2,7 @@ from flask import Blueprint, current_app, request
 from pydantic import ValidationError
 
 from .. import errors, usage
-from ..api import describe_validation_error, endpoint
+from ..api import describe_validation_error, endpoint, multipart_file
 from ..schemas import UploadForm, UploadResponse
 
 bp = Blueprint("upload", __name__)
@@ -31,11 +31,7 @@ UPLOAD_BODY = {
              errors.UpstreamTimeout),
 )
 def upload():
-    if request.mimetype != "multipart/form-data":
-        raise errors.UnsupportedMediaType("Send the file as multipart/form-data, in a field named `file`.")
-    file = request.files.get("file")
-    if file is None:
-        raise errors.InvalidRequest("file: attach the image or PDF in a multipart field named `file`.")
+    file = multipart_file("the image or PDF")
     try:
         form = UploadForm.model_validate(request.form.to_dict())
     except ValidationError as exc:

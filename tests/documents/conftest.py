@@ -7,14 +7,6 @@ import pytest
 
 
 @pytest.fixture
-def upload_dir(tmp_path):
-    folder = tmp_path / "uploads"
-    yield folder
-    left = sorted(p.name for p in folder.rglob("*")) if folder.exists() else []
-    assert left == [], f"files left in uploads/: {left}"
-
-
-@pytest.fixture
 def make_upload_app(make_app, upload_dir):
     return functools.partial(make_app, upload_dir=upload_dir)
 

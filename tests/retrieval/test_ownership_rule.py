@@ -1,25 +1,15 @@
 """The retrieval tables are queried in one module only (assistant/retrieval/store.py), and every function
 there takes the owner first: nobody adds a second door (the behaviour is in test_retrieval.py)."""
-import ast
 import inspect
 
-from tests.conftest import ROOT
+from tests.ownership_rule import offenders
 
 TABLES = {"RetrievalChunk", "RetrievalDocument"}
 ALLOWED = ("assistant/retrieval/store.py", "assistant/models.py")
 
 
 def test_only_the_retrieval_store_touches_its_tables():
-    offenders = []
-    for path in sorted((ROOT / "assistant").rglob("*.py")):
-        relative = str(path.relative_to(ROOT))
-        if relative in ALLOWED:
-            continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.endswith("models"):
-                if names := {alias.name for alias in node.names} & TABLES:
-                    offenders.append(f"{relative}: imports {sorted(names)}")
-    assert offenders == []
+    assert offenders(TABLES, ALLOWED) == []
 
 
 def test_every_store_function_takes_the_owner_first():
