@@ -31,8 +31,7 @@ def clean(text: str) -> str | None:
 def suggest(db: Database, owner: str, provider: ChatProvider, conversation_id: str, question: str, answer: str) -> None:
     try:
         prompt = ASK.format(question=question[:2000], answer=answer[:2000])
-        text = "".join(chunk.text or "" for chunk in provider.stream_chat([Turn(role="user", content=prompt)], SYSTEM))
-        if title := clean(text):
+        if title := clean(provider.complete([Turn(role="user", content=prompt)], SYSTEM)):
             conversations.set_auto_title(db, owner, conversation_id, title)
     except Exception:  # noqa: BLE001 - a nicer title is optional; the first-words one stays
         log.warning("could not get a title from the model; keeping the first words", exc_info=True)

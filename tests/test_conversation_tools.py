@@ -191,6 +191,7 @@ def test_a_better_title_after_the_first_exchange(make_app, fake_gemini):
     cid = chat(client, message="How do I keep basil alive on a windowsill in winter?")["conversation_id"]
     wait_for(lambda: client.get(f"/api/conversations/{cid}").get_json()["title"] == "Windowsill basil in winter")
     asked = sent_path(fake_gemini)[0]
+    assert fake_gemini.requests[-1]["path"].endswith(":generateContent")  # one response, not a stream of chunks
     assert asked.startswith("Write a title") and "basil alive" in asked and "Keep it warm" in asked
     # a title the person chose is never replaced
     fake_gemini.push(Reply(chunks=["Red ones."]), Reply(chunks=["Tomato talk"], interval=0.5))  # after the rename

@@ -10,7 +10,7 @@ import pytest
 from assistant.ai import local
 from assistant.ai.selection import Engines
 from assistant.config import Settings
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_for
 from tests.sse import parse_sse
 from tests.test_errors import assert_envelope
 
@@ -84,6 +84,17 @@ def test_openai_compatible_server_json_and_stream(make_app, openai_server, fake_
     assert events[0][0] == "meta" and events[-1][0] == "done"
     assert len([e for e in events if e[0] == "delta"]) > 1
     assert fake_gemini.requests == []
+
+
+def test_openai_compatible_server_names_the_conversation(make_app, openai_server):
+    # the title is asked with one non-streamed completion (OpenAIChat.complete) after the first exchange
+    question = "How do I keep basil alive on a windowsill in winter?"
+    client = make_app(gemini_api_key=None, openai_base_url=openai_server, openai_model="smollm2",
+                      auto_titles=True).test_client()
+    cid = client.post("/api/chat", json={"message": question}).get_json()["conversation_id"]
+    wait_for(lambda: client.get(f"/api/conversations/{cid}").get_json()["title"] != question, timeout=60, interval=0.5)
+    title = client.get(f"/api/conversations/{cid}").get_json()["title"]
+    assert 0 < len(title) <= 60 and "\n" not in title
 
 
 def test_openai_compatible_server_down_is_a_quick_502(make_app):

@@ -69,3 +69,8 @@ class ChatProvider(ABC):
     @abstractmethod
     def stream_chat(self, turns: list[Turn], system: str | None) -> Iterator[Chunk]:
         """Yield the reply as it is generated. Errors before the first chunk or mid-stream are ApiErrors."""
+
+    def complete(self, turns: list[Turn], system: str | None) -> str:
+        """The whole reply at once, for short asks nobody watches (titles). Engines with a non-streamed call
+        override it: one response to read instead of a stream of chunks."""
+        return "".join(chunk.text for chunk in self.stream_chat(turns, system))

@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Iterator
 
+import httpx2  # google-genai's HTTP client (its dependency; httpx's maintained fork)
 from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
@@ -29,6 +30,10 @@ def make_client(settings: Settings) -> genai.Client:
     assert settings.gemini_api_key is not None
     http_options = types.HttpOptions(
         base_url=settings.gemini_base_url,
+        # httpx's default pool is 100 connections: under a gevent worker (1,000 connections) the 101st stream
+        # waited for another to end (1,000 streams came in waves, 20 s). Open streams are bounded by gunicorn's
+        # worker_connections already; idle ones kept for reuse (no new TCP/TLS handshake per message).
+        client_args={"limits": httpx2.Limits(max_connections=None, max_keepalive_connections=128)},
         timeout=int(settings.gemini_timeout_seconds * 1000),  # the SDK counts milliseconds
         retry_options=types.HttpRetryOptions(
             attempts=3, initial_delay=0.5, max_delay=2.0, jitter=0.5, http_status_codes=RETRY_STATUS_CODES,
@@ -129,28 +134,17 @@ class GeminiChat(ChatProvider):
         self.model = model
 
     def stream_chat(self, turns: list[Turn], system: str | None) -> Iterator[Chunk]:
-        # The REST body of models.streamGenerateContent (ai.google.dev/api/generate-content)
-        body: dict = {"contents": [
-            {"role": "model" if t.role == "assistant" else "user", "parts": [*map(file_part, t.files), {"text": t.content}]}
-            for t in turns
-        ]}
-        if system:
-            body["systemInstruction"] = {"parts": [{"text": system}]}
+        body = _body(turns, system)
         try:
             stream = self.client._api_client.request_streamed(  # noqa: SLF001 - see the class docstring
                 "post", f"models/{self.model}:streamGenerateContent?alt=sse", body)
             usage, finished = None, False
             for raw in stream:
                 response = json.loads(raw.body)
-                blocked = _block_reason(response)
-                if blocked:
-                    raise errors.ContentBlocked(f"The model's safety filter refused this request ({blocked}).")
+                _refuse_blocked(response)
                 usage = _usage(response) or usage
-                candidates = response.get("candidates") or []
-                finished = finished or any(c.get("finishReason") for c in candidates)
-                # like the SDK's `.text`: the first candidate's text parts
-                parts = ((candidates[0].get("content") or {}).get("parts") or []) if candidates else []
-                text = "".join(p.get("text", "") for p in parts)
+                finished = finished or any(c.get("finishReason") for c in response.get("candidates") or [])
+                text = _text(response)
                 if text:
                     yield Chunk(text=text)
             if not finished:  # the connection closed cleanly but the model never said it was done
@@ -160,3 +154,38 @@ class GeminiChat(ChatProvider):
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes a documented error
             raise translate_error(exc, ("GEMINI_TEXT_MODEL", self.model)) from exc
+
+    def complete(self, turns: list[Turn], system: str | None) -> str:
+        # models.generateContent: the same body, one JSON response (no chunks to read one by one)
+        try:
+            raw = self.client._api_client.request(  # noqa: SLF001 - as stream_chat
+                "post", f"models/{self.model}:generateContent", _body(turns, system))
+            response = json.loads(raw.body)
+            _refuse_blocked(response)
+            return _text(response)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a documented error
+            raise translate_error(exc, ("GEMINI_TEXT_MODEL", self.model)) from exc
+
+
+def _body(turns: list[Turn], system: str | None) -> dict:
+    """The REST body of models.generateContent / streamGenerateContent (ai.google.dev/api/generate-content)."""
+    body: dict = {"contents": [
+        {"role": "model" if t.role == "assistant" else "user", "parts": [*map(file_part, t.files), {"text": t.content}]}
+        for t in turns
+    ]}
+    if system:
+        body["systemInstruction"] = {"parts": [{"text": system}]}
+    return body
+
+
+def _refuse_blocked(response: dict) -> None:
+    blocked = _block_reason(response)
+    if blocked:
+        raise errors.ContentBlocked(f"The model's safety filter refused this request ({blocked}).")
+
+
+def _text(response: dict) -> str:
+    """Like the SDK's `.text`: the first candidate's text parts."""
+    candidates = response.get("candidates") or []
+    parts = ((candidates[0].get("content") or {}).get("parts") or []) if candidates else []
+    return "".join(p.get("text", "") for p in parts)

@@ -92,3 +92,13 @@ class OpenAIChat(ChatProvider):
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes a documented error
             raise translate_error(exc) from exc
+
+    def complete(self, turns: list[Turn], system: str | None) -> str:
+        # not streamed: one response to read (text only: titles and other short asks)
+        messages = ([{"role": "system", "content": system}] if system else [])
+        messages += [{"role": t.role, "content": t.content} for t in turns]
+        try:
+            reply = self.client.chat.completions.create(model=self.model, messages=messages)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a documented error
+            raise translate_error(exc) from exc
+        return (reply.choices[0].message.content or "") if reply.choices else ""
