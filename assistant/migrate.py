@@ -9,19 +9,22 @@ than skip, so no worker serves on an old schema. A database created by `create_a
 """
 from __future__ import annotations
 
+import ast
 import fcntl
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic (with Mako and Pygments: ~0.1 s and several MB a worker) loads only when the schema is not at head.
 
 log = logging.getLogger(__name__)
 
@@ -32,21 +35,31 @@ LOCK_ID = 73_042_119  # any constant: the pg_advisory_lock key meaning "schema m
 
 @lru_cache(maxsize=1)
 def _config() -> Config:
+    from alembic.config import Config
+
     config = Config(str(MIGRATIONS / "alembic.ini"))
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
 def head() -> str:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 
 def current(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade(engine: Engine, target: str = "head") -> None:
     """Migrate to `target` (default: the newest revision) under the lock; a no-op when already there."""
+    if target == "head" and _at_head(engine):  # the common case, decided without loading Alembic
+        return
+    from alembic import command
+
     wanted = head() if target == "head" else target
     with engine.connect() as conn:
         if current(conn) == wanted:  # the common case: one indexed read, no lock
@@ -71,6 +84,47 @@ def upgrade(engine: Engine, target: str = "head") -> None:
             if sqlite:
                 conn.rollback()
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+def _script_head() -> str | None:
+    """The one head revision, read from the revision files' literal `revision` / `down_revision` as Alembic
+    reads them; None when any file does not state them plainly or there is not exactly one head (then
+    Alembic decides, and says what is wrong)."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        if path.name.startswith(("__init__", ".#")):  # Alembic skips these too
+            continue
+        values = {}
+        try:
+            for node in ast.parse(path.read_bytes()).body:
+                targets = (node.targets if isinstance(node, ast.Assign)
+                           else [node.target] if isinstance(node, ast.AnnAssign) else [])
+                for name in {t.id for t in targets if isinstance(t, ast.Name)} & {"revision", "down_revision"}:
+                    values[name] = ast.literal_eval(node.value)
+        except (OSError, SyntaxError, ValueError, TypeError):  # unreadable or not a literal
+            return None
+        revision, down = values.get("revision"), values.get("down_revision")
+        if not isinstance(revision, str) or "down_revision" not in values:
+            return None
+        down = (down,) if isinstance(down, str) else down or ()
+        if not isinstance(down, (tuple, list)) or not all(isinstance(d, str) for d in down):
+            return None
+        revisions.add(revision)
+        parents.update(down)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _at_head(engine: Engine) -> bool:
+    """True when the database's alembic_version holds exactly the head revision (what `current(conn) ==
+    head()` answers, at the cost of one small file parse per revision and one indexed read)."""
+    wanted = _script_head()
+    if wanted is None:
+        return False
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return False
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [wanted]
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 then the first signed-in request (GET /api/conversations with the administrator's session, created with
 POST /api/auth/setup before the timed starts), and the idle RSS of each worker with the heavy engines unloaded.
 
-    python bench/startup.py [--runs 3]
+    python bench/startup.py [--runs 3] [--workers 2]
 
 Targets: cold start <= 1.5 s, idle RSS per worker <= 100 MB.
 """
@@ -55,14 +55,15 @@ def one_start(workers: int, tmp: str, token: str | None) -> tuple[float, float, 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2, help="WEB_CONCURRENCY (default 2, gunicorn.conf.py's)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         token = one_start(1, tmp, None)[3]  # warm the OS file cache, create the schema and the administrator
-        results = [one_start(1, tmp, token) for _ in range(args.runs)]
+        results = [one_start(args.workers, tmp, token) for _ in range(args.runs)]
     colds = [r[0] for r in results]
     firsts = [r[1] * 1000 for r in results]
     rss = [max(r[2]) for r in results]
-    print(f"SQLite, rate-limit storage {DEFAULT_STORAGE}")
+    print(f"SQLite, rate-limit storage {DEFAULT_STORAGE}, {args.workers} gevent worker(s)")
     print(f"cold start (gunicorn start -> first healthy /api/health), median of {args.runs}: {statistics.median(colds):.2f} s "
           f"(min {min(colds):.2f}, max {max(colds):.2f})")
     print(f"first signed-in request after it (GET /api/conversations): median {statistics.median(firsts):.0f} ms "

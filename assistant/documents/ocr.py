@@ -16,8 +16,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from PIL import Image
-
 from .. import errors, offload
 from .tesseract import DEFAULT_CMD, PACKAGE, Tesseract, languages_of, locate, package_version, version_of
 
@@ -136,6 +134,8 @@ class TesseractOcr:
         else:
             turns = (180, 90, 270)
         best = (confidence - 100 * sideways, text)
+        from PIL import Image  # here, not at import: /api/health imports this module, and only turned pages need Pillow
+
         turned = path.with_name(f"{path.stem}-turned{path.suffix}")
         try:
             with Image.open(path) as img:
