@@ -40,7 +40,9 @@ def converse(db: Database, owner: str, provider: ChatProvider, req: ChatRequest,
                                     attachment_ids=req.attachments)
     try:
         # the conversation's files (follow-ups too): passages within a budget, the files themselves for Gemini
-        prepared = context.prepare(db, owner, provider, turn.conversation_id, turn.turns, settings)
+        # (a new conversation has files only when this message brought some: nothing to look up otherwise)
+        prepared = context.prepare(db, owner, provider, turn.conversation_id, turn.turns, settings) \
+            if req.attachments or not turn.new_conversation else context.Prepared(turn.turns, [])
         stream = provider.stream_chat(prepared.turns, turn.system)
         first = next(stream, None)
     except errors.ApiError as err:

@@ -59,5 +59,14 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def upsert(bind, table):
+    """`INSERT … ON CONFLICT` for this database's dialect (PostgreSQL or SQLite); only that dialect is loaded."""
+    if bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 def get_db() -> Database:
     return current_app.extensions["database"]

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from .. import errors
@@ -164,11 +164,14 @@ def of_messages(s: Session, owner: str, message_ids: list[str]) -> dict[str, lis
     return out
 
 
+OF_CONVERSATION = (select(*META).where(A.user_id == bindparam("owner"), A.conversation_id == bindparam("cid"))
+                   .order_by(A.created_at, A.id))
+
+
 def of_conversation(db: Database, owner: str, conversation_id: str) -> list[Meta]:
     """Every attachment sent in the conversation, oldest first: follow-up questions keep using them."""
-    with db.session() as s:
-        rows = s.execute(select(*META).where(A.user_id == owner, A.conversation_id == conversation_id)
-                         .order_by(A.created_at, A.id)).all()
+    with db.engine.connect() as conn:  # every follow-up message asks: a statement built once
+        rows = conn.execute(OF_CONVERSATION, {"owner": owner, "cid": conversation_id}).all()
     return [_meta(r) for r in rows]
 
 

@@ -7,14 +7,17 @@ from __future__ import annotations
 import os
 import time
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-import psutil
 from sqlalchemy import case, func, select
 
 from ..config import Settings
 from ..db import Database
 from ..models import ANONYMOUS, LEGACY, User, UsageEvent, UsageLatency, UsageRollup
 from .store import DAY, HOUR
+
+if TYPE_CHECKING:
+    import psutil
 
 RANGES = {"24h": (HOUR, 24), "7d": (DAY, 7), "30d": (DAY, 30)}
 _UNNAMED = {ANONYMOUS: "(not signed in)", LEGACY: "(before accounts)"}
@@ -115,6 +118,7 @@ _processes: dict[int, psutil.Process] = {}
 
 def _process() -> psutil.Process:
     """This process (per pid: a forked gunicorn worker gets its own)."""
+    import psutil  # here: /metrics needs it, a worker's start does not
     pid = os.getpid()
     if pid not in _processes:
         _processes[pid] = psutil.Process(pid)

@@ -12,10 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..db import Database
+from ..db import Database, upsert
 from ..models import ANONYMOUS, LEGACY, UsageClientDay, UsageEvent, UsageLatency, UsageRollup
 
 HOUR, DAY = 3600, 86400
@@ -75,7 +74,7 @@ class Event:
 
 def _insert(engine, table):
     """INSERT with ON CONFLICT for this database's dialect (SQLite and PostgreSQL share the syntax)."""
-    return (postgresql if engine.dialect.name == "postgresql" else sqlite).insert(table)
+    return upsert(engine, table)
 
 
 def _upsert(session, table, rows: list[dict], keys: list[str], adds: list[str]) -> None:
