@@ -315,11 +315,11 @@ class _Handler(BaseHTTPRequestHandler):
         return [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)]
 
     def _stream(self, chunks, image_parts, reply: Reply, usage, audio_parts=()):
+        # Chunked and kept alive, as Google serves it: the client's pool reuses the connection afterwards.
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Connection", "close")
+        self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        self.close_connection = True
         events = [[{"text": c}] for c in chunks] + ([image_parts] if image_parts else []) + [[p] for p in audio_parts]
         try:
             for i, parts in enumerate(events):
@@ -328,15 +328,16 @@ class _Handler(BaseHTTPRequestHandler):
                     return self._reset()
                 if reply.stall_after is not None and i == reply.stall_after:
                     time.sleep(reply.stall_seconds)
-                    return
+                    break  # then the body ends cleanly, without the model's final chunk
                 if i and reply.interval:
                     time.sleep(reply.interval)
                 last = i == len(events) - 1
                 payload = _response(parts, reply, usage if last else None, final=last)
-                self.wfile.write(b"data: " + json.dumps(payload).encode() + b"\r\n\r\n")
-                self.wfile.flush()
+                data = b"data: " + json.dumps(payload).encode() + b"\r\n\r\n"
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))  # one write: one packet per event
+            self.wfile.write(b"0\r\n\r\n")
         except (BrokenPipeError, ConnectionResetError):
-            pass
+            self.close_connection = True
 
     def _json(self, status: int, obj: dict):
         self._raw(status, json.dumps(obj).encode(), "application/json; charset=UTF-8")
