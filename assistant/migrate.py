@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -56,14 +57,14 @@ def current(connection: Connection) -> str | None:
 
 def upgrade(engine: Engine, target: str = "head") -> None:
     """Migrate to `target` (default: the newest revision) under the lock; a no-op when already there."""
-    if target == "head" and _at_head(engine):  # the common case, decided without loading Alembic
-        return
+    try:
+        if target == "head" and _at_head(engine):  # the common case: no lock, no Alembic
+            return
+    except OperationalError:  # SQLite locked: another worker is creating the schema; wait for it under the lock
+        pass
     from alembic import command
 
     wanted = head() if target == "head" else target
-    with engine.connect() as conn:
-        if current(conn) == wanted:  # the common case: one indexed read, no lock
-            return
     with _lock(engine), engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:  # outside any transaction, or SQLite ignores it: copying a table must not cascade deletes

@@ -3,6 +3,7 @@ check without Alembic, gevent's plugin look-up from one scan, garbage collection
 worker loads the app."""
 import gc
 import runpy
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -105,3 +106,23 @@ def test_collection_is_paused_while_a_worker_loads_and_frozen_after():
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+
+def test_a_database_locked_at_the_peek_is_waited_for_under_the_lock(tmp_path):
+    """Seen in a full run: two workers booting on a fresh SQLite file, one migrating, and the other's peek at
+    the version (before the lock) got "database is locked" and the worker failed to boot. A locked peek now
+    means "ask again under the lock", which waits for the migrating worker."""
+    path, attempts = tmp_path / "booting.db", []
+
+    def connect():  # the first connection finds the file locked, as the second worker's did
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return sqlite3.connect(path)
+
+    engine = create_engine(f"sqlite:///{path}", creator=connect)
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert migrate.current(conn) == migrate.head()
+    assert len(attempts) >= 2
