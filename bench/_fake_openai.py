@@ -1,5 +1,5 @@
 """A fake OpenAI-compatible server for benches: POST /v1/chat/completions streams `--chunks` words
-`--interval` s apart (then usage and [DONE]), GET /v1/models lists one model. asyncio (aiohttp), so 1,000
+`--interval` s apart (then usage and [DONE]), or without `stream` answers a short reply when it would be done, GET /v1/models lists one model. asyncio (aiohttp), so 1,000
 open streams cost it little of the CPU that the server being measured shares.
 
     python -m bench._fake_openai --port 8124 [--chunks 20] [--interval 0.05]
@@ -19,6 +19,12 @@ def make_app(chunks: int, interval: float) -> web.Application:
 
     async def completions(request: web.Request) -> web.StreamResponse:
         body = await request.json()
+        if not body.get("stream"):  # a whole reply at once (titles), when the model would have finished it
+            await asyncio.sleep(interval * chunks)
+            return web.json_response({
+                "id": "chatcmpl-bench", "object": "chat.completion", "created": 0, "model": body.get("model", "fake"),
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": "A bench title"}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8}})
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
         await response.prepare(request)
 

@@ -6,6 +6,7 @@ import base64
 import logging
 from collections.abc import Iterator
 
+import httpx  # the openai SDK's HTTP client
 import openai
 
 from .. import errors
@@ -52,9 +53,12 @@ class OpenAIChat(ChatProvider):
         self.model = model or settings.openai_model
         self.refuses_images: set[str] = set()  # models that answered image parts with an error
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
-        # The SDK retries connection errors, 408/409/429/5xx twice with back-off before the first byte.
+        # The SDK retries connection errors, 408/409/429/5xx twice with back-off before the first byte. Its pool
+        # keeps 100 idle connections and probes each one with a poll() on every request: keep fewer (as gemini.py).
         self.client = openai.OpenAI(base_url=settings.openai_base_url, api_key=key,
-                                    timeout=settings.openai_timeout_seconds, max_retries=2)
+                                    timeout=settings.openai_timeout_seconds, max_retries=2,
+                                    http_client=openai.DefaultHttpxClient(
+                                        limits=httpx.Limits(max_connections=1000, max_keepalive_connections=16)))
 
     def stream_chat(self, turns: list[Turn], system: str | None) -> Iterator[Chunk]:
         images = any(t.files for t in turns) and self.model not in self.refuses_images
