@@ -34,7 +34,7 @@ def make_client(settings: Settings) -> genai.Client:
         # waited for another to end (1,000 streams came in waves, 20 s). Open streams are bounded by gunicorn's
         # worker_connections already. Idle connections are kept for reuse (no TCP/TLS handshake per message),
         # but few: every request probes each idle one with a poll() (8% of a worker's CPU with 128 kept).
-        client_args={"limits": httpx2.Limits(max_connections=None, max_keepalive_connections=32)},
+        client_args={"limits": httpx2.Limits(max_connections=None, max_keepalive_connections=16)},
         timeout=int(settings.gemini_timeout_seconds * 1000),  # the SDK counts milliseconds
         retry_options=types.HttpRetryOptions(
             attempts=3, initial_delay=0.5, max_delay=2.0, jitter=0.5, http_status_codes=RETRY_STATUS_CODES,

@@ -42,12 +42,18 @@ def chat(body: ChatRequest):
         return result
 
     def sse():
+        held = ""  # `meta` goes out with the next event (the first delta, already read): one write instead of two
         for event in events:
             if event.name == "done":  # the stream outlives after_request: its usage event is written on close
                 usage.note(**event.data["usage"])
             elif event.name == "error":
                 usage.note(error_code=event.data["error"]["code"])
-            yield f"event: {event.name}\ndata: {json.dumps(event.data, ensure_ascii=False)}\n\n"
+            text = f"event: {event.name}\ndata: {json.dumps(event.data, ensure_ascii=False)}\n\n"
+            if event.name == "meta":
+                held = text
+                continue
+            yield held + text
+            held = ""
 
     return Response(
         stream_with_context(sse()), mimetype="text/event-stream",
