@@ -175,6 +175,7 @@ def measure(name: str, db: str, proc, url: str, tokens: list[str], budget: float
         # Warm-up at full load, so every worker has imported the SDK and opened its pools: the figures are for
         # a server that has been up a while, not its first requests (bench/startup.py covers those).
         asyncio.run(load(url, tokens, min(budget, 10)))
+        time.sleep(SETTLE_S)  # the warm-up's titles are written before the measured streams start
         before, cpu = workers_of(proc.pid), tree_cpu_seconds(proc.pid)
         results, wall = asyncio.run(load(url, tokens, budget))
         during = tree_cpu_seconds(proc.pid) - cpu

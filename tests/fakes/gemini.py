@@ -24,6 +24,7 @@ import json
 import math
 import re
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -138,6 +139,12 @@ class FakeGemini:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # a client closing a kept-alive connection while it idles is routine, not worth a traceback
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
     # The listen backlog is fixed when the socket binds, so it must be set on the class: the default
     # of 5 drops SYNs under a burst of streams and the client waits a 1 s TCP retransmit.
     request_queue_size = 1024
