@@ -46,6 +46,11 @@ def _content(turn: Turn, images: bool) -> str | list[dict]:
     return [*parts, {"type": "text", "text": turn.content}]
 
 
+def _messages(turns: list[Turn], system: str | None, images: bool) -> list[dict]:
+    return ([{"role": "system", "content": system}] if system else []) + \
+        [{"role": t.role, "content": _content(t, images)} for t in turns]
+
+
 class OpenAIChat(ChatProvider):
     engine = "openai"
 
@@ -62,8 +67,7 @@ class OpenAIChat(ChatProvider):
 
     def stream_chat(self, turns: list[Turn], system: str | None) -> Iterator[Chunk]:
         images = any(t.files for t in turns) and self.model not in self.refuses_images
-        messages = ([{"role": "system", "content": system}] if system else [])
-        messages += [{"role": t.role, "content": _content(t, images)} for t in turns]
+        messages = _messages(turns, system, images)
         try:
             try:
                 stream = self.client.chat.completions.create(
@@ -76,10 +80,8 @@ class OpenAIChat(ChatProvider):
                 log.info("the OpenAI-compatible model %s refused image input (HTTP %s): sending text",
                          self.model, exc.status_code)
                 self.refuses_images.add(self.model)
-                text_only = ([{"role": "system", "content": system}] if system else [])
-                text_only += [{"role": t.role, "content": _content(t, False)} for t in turns]
                 stream = self.client.chat.completions.create(
-                    model=self.model, messages=text_only, stream=True, stream_options={"include_usage": True})
+                    model=self.model, messages=_messages(turns, system, False), stream=True, stream_options={"include_usage": True})
             usage, finished = Usage(), False
             with stream:
                 for event in stream:
@@ -99,10 +101,8 @@ class OpenAIChat(ChatProvider):
 
     def complete(self, turns: list[Turn], system: str | None) -> str:
         # not streamed: one response to read (text only: titles and other short asks)
-        messages = ([{"role": "system", "content": system}] if system else [])
-        messages += [{"role": t.role, "content": t.content} for t in turns]
         try:
-            reply = self.client.chat.completions.create(model=self.model, messages=messages)
+            reply = self.client.chat.completions.create(model=self.model, messages=_messages(turns, system, False))
         except Exception as exc:  # noqa: BLE001 - every failure becomes a documented error
             raise translate_error(exc) from exc
         return (reply.choices[0].message.content or "") if reply.choices else ""

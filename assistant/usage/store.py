@@ -72,15 +72,10 @@ class Event:
         return s - s % DAY
 
 
-def _insert(engine, table):
-    """INSERT with ON CONFLICT for this database's dialect (SQLite and PostgreSQL share the syntax)."""
-    return upsert(engine, table)
-
-
 def _upsert(session, table, rows: list[dict], keys: list[str], adds: list[str]) -> None:
     if not rows:
         return
-    stmt = _insert(session.get_bind(), table)
+    stmt = upsert(session.get_bind(), table)
     stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: getattr(table, c) + getattr(stmt.excluded, c) for c in adds})
     session.execute(stmt, rows)
 
@@ -140,7 +135,7 @@ def reserve_request(db: Database, day: int, client_key: str, limit: int) -> bool
     """Count one request against today's quota if it is still under `limit`: one atomic conditional
     upsert, so however many workers or instances share the database, exactly `limit` pass."""
     t = UsageClientDay.__table__
-    stmt = _insert(db.engine, t).values(day=day, client_key=client_key, requests=1, tokens=0)
+    stmt = upsert(db.engine, t).values(day=day, client_key=client_key, requests=1, tokens=0)
     stmt = stmt.on_conflict_do_update(index_elements=[t.c.day, t.c.client_key], set_={"requests": t.c.requests + 1},
                                       where=t.c.requests < limit).returning(t.c.requests)
     with db.session() as session:
@@ -164,7 +159,7 @@ def claim_legacy(session: Session, user_id: str) -> None:
         cols = key + sums
         owner = literal(user_id, table.c.user_id.type).label("user_id")
         moved = select(*[owner if c == "user_id" else table.c[c] for c in cols]).where(table.c.user_id == LEGACY)
-        stmt = _insert(session.get_bind(), table).from_select(cols, moved)
+        stmt = upsert(session.get_bind(), table).from_select(cols, moved)
         stmt = stmt.on_conflict_do_update(index_elements=key, set_={c: table.c[c] + stmt.excluded[c] for c in sums})
         session.execute(stmt)
         session.execute(delete(table).where(table.c.user_id == LEGACY))
