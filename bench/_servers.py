@@ -34,22 +34,23 @@ def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise RuntimeError(f"{url} did not answer in {timeout} s")
 
 
-def start_fake_gemini(chunks: int, interval: float) -> tuple[subprocess.Popen, str]:
+def _start_fake(module: str, chunks: int, interval: float, ready: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.gemini", "--port", str(port), "--chunks", str(chunks),
+    proc = subprocess.Popen([sys.executable, "-m", module, "--port", str(port), "--chunks", str(chunks),
                              "--interval", str(interval)], cwd=ROOT, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    wait_http(url, proc)
+    wait_http(url + ready, proc)
     return proc, url
+
+
+def start_fake_gemini(chunks: int, interval: float) -> tuple[subprocess.Popen, str]:
+    """A Gemini upstream for the streaming benches (bench/_fake_gemini.py: asyncio, chat endpoints only)."""
+    return _start_fake("bench._fake_gemini", chunks, interval, "/v1beta/models")
 
 
 def start_fake_openai(chunks: int, interval: float) -> tuple[subprocess.Popen, str]:
     """An OpenAI-compatible upstream (bench/_fake_openai.py) streaming `chunks` pieces `interval` s apart; its /v1 URL."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "bench._fake_openai", "--port", str(port), "--chunks", str(chunks),
-                             "--interval", str(interval)], cwd=ROOT, stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    wait_http(f"{url}/v1/models", proc)
+    proc, url = _start_fake("bench._fake_openai", chunks, interval, "/v1/models")
     return proc, f"{url}/v1"
 
 

@@ -1,4 +1,4 @@
-"""N concurrent streamed chats through gunicorn against the fake Gemini (20 chunks, 50 ms apart: 1.0 s is
+"""N concurrent streamed chats through gunicorn against a fake Gemini (bench/_fake_gemini.py) (20 chunks, 50 ms apart: 1.0 s is
 the floor for every stream), on SQLite and PostgreSQL: our gunicorn.conf.py (gevent) next to the baselines
 in the same run, gthread 2 x 100 (our config before issue 16) and plain `gunicorn app:app` (sync).
 Each client is a signed-in browser: it signs in with POST /api/auth/login (as one of --users accounts, made
@@ -34,6 +34,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._accounts import PASSWORD, add_users, admin_token, bearer, server_env  # noqa: E402
+from assistant.config import DEFAULT_TEXT_MODEL  # noqa: E402
 from bench._servers import ROOT, start_api, start_fake_gemini, stop, tree_cpu_seconds, tree_rss_mb  # noqa: E402
 
 PY = sys.executable
@@ -48,6 +49,7 @@ SERVERS = {  # name: (label, command, run from the repository? (else a folder wi
 
 
 SETTLE_S = 3.0  # after the streams, until the titles asked after them are written
+UPSTREAM = {"pid": 0}  # the fake upstream's process: its CPU is shown beside the server's (it shares the cores)
 BUSY = {"count": 0}  # sign-ins answered 503 engine_busy (Argon2 runs a few at a time) and retried
 
 
@@ -111,17 +113,28 @@ async def load(url: str, tokens: list[str], budget: float) -> tuple[list, float]
     return [t.result() for t in done if not t.cancelled() and t.result()], wall
 
 
+async def _first_chunk(session: aiohttp.ClientSession, fake_url: str) -> float:
+    start = time.perf_counter()
+    async with session.post(f"{fake_url}/v1beta/models/{DEFAULT_TEXT_MODEL}:streamGenerateContent?alt=sse",
+                            json={"contents": [{"role": "user", "parts": [{"text": "x"}]}]}) as r:
+        assert r.status == 200, r.status
+        await r.content.readline()
+        first = time.perf_counter() - start
+        await r.read()
+    return first
+
+
 async def upstream_ttfb(fake_url: str) -> float:
     """Time to the first chunk straight from the fake, to subtract from ours."""
-    samples = []
     async with aiohttp.ClientSession() as session:
-        for _ in range(5):
-            start = time.perf_counter()
-            async with session.post(f"{fake_url}/v1beta/models/m:streamGenerateContent?alt=sse",
-                                    json={"contents": [{"role": "user", "parts": [{"text": "x"}]}]}) as r:
-                await r.content.readline()
-                samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        return statistics.median([await _first_chunk(session, fake_url) for _ in range(5)])
+
+
+async def upstream_alone(fake_url: str, n: int) -> float:
+    """p95 time to the first chunk of n streams at once straight from the fake: its own share of a burst."""
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=True)) as session:
+        firsts = sorted(await asyncio.gather(*(_first_chunk(session, fake_url) for _ in range(n))))
+    return firsts[int(0.95 * n)]
 
 
 class PeakRss:
@@ -157,13 +170,15 @@ class Result:
     rss: float
     cpu_ms: float  # until the server is idle again (titles included)
     cpu_during_ms: float  # while the streams ran
+    others_ms: tuple[float, float]  # CPU per stream of the fake upstream and of this load generator, same window
     killed: int
     load: float
 
     def line(self) -> str:
         return (f"{SERVERS[self.server][0]:<40} {self.db:<10} {self.ok:>4}/{self.streams:<4} ok  wall {self.wall:6.2f} s  "
                 f"TTFB-upstream p50 {self.p50:7.1f} ms  p95 {self.p95:7.1f} ms  peak RSS {self.rss:5.0f} MB  "
-                f"CPU {self.cpu_ms:5.1f} ms/stream ({self.cpu_during_ms:4.1f} during the streams)  workers killed {self.killed}  load {self.load:.1f}")
+                f"CPU {self.cpu_ms:5.1f} ms/stream ({self.cpu_during_ms:4.1f} during the streams; upstream {self.others_ms[0]:.1f}, "
+                f"client {self.others_ms[1]:.1f})  workers killed {self.killed}  load {self.load:.1f}")
 
 
 def workers_of(pid: int) -> set[int]:
@@ -177,7 +192,9 @@ def measure(name: str, db: str, proc, url: str, tokens: list[str], budget: float
         asyncio.run(load(url, tokens, min(budget, 10)))
         time.sleep(SETTLE_S)  # the warm-up's titles are written before the measured streams start
         before, cpu = workers_of(proc.pid), tree_cpu_seconds(proc.pid)
+        others = tree_cpu_seconds(UPSTREAM["pid"]), time.process_time()
         results, wall = asyncio.run(load(url, tokens, budget))
+        others = tree_cpu_seconds(UPSTREAM["pid"]) - others[0], time.process_time() - others[1]
         during = tree_cpu_seconds(proc.pid) - cpu
         # the titles asked after the last replies finish a second or so later: their CPU is part of a chat too
         time.sleep(SETTLE_S)
@@ -186,7 +203,8 @@ def measure(name: str, db: str, proc, url: str, tokens: list[str], budget: float
     ttfb = sorted(r[0] - upstream for r in results) or [float("nan")]
     p = lambda q: ttfb[min(len(ttfb) - 1, int(q * len(ttfb)))] * 1000  # noqa: E731
     result = Result(name, db, len(tokens), len(results), wall, p(0.5), p(0.95), rss.peak,
-                    cpu * 1000 / max(1, len(results)), during * 1000 / max(1, len(results)), killed, os.getloadavg()[0])
+                    cpu * 1000 / max(1, len(results)), during * 1000 / max(1, len(results)),
+                    tuple(o * 1000 / max(1, len(results)) for o in others), killed, os.getloadavg()[0])
     print(result.line(), flush=True)
     return result
 
@@ -281,6 +299,7 @@ def main() -> None:
                         help="AUTO_TITLES=false: no second model call per new conversation (what it costs, by difference)")
     args = parser.parse_args()
     fake, fake_url = start_fake_gemini(chunks=20, interval=0.05)
+    UPSTREAM["pid"] = fake.pid
     results: list[Result] = []
     try:
         upstream = asyncio.run(upstream_ttfb(fake_url))
@@ -289,6 +308,9 @@ def main() -> None:
         print(f"concurrent streamed chats, signed in, upstream 20 chunks x 50 ms (upstream TTFB {upstream * 1000:.1f} ms), "
               f"rate-limit storage {args.ratelimit_storage}, titles {'off' if args.no_titles else 'on'}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}",
               flush=True)
+        for n in args.streams:
+            print(f"the upstream alone, {n} streams at once: first chunk p95 {asyncio.run(upstream_alone(fake_url, n)) * 1000:.0f} ms "
+                  "(bench/_fake_gemini.py)", flush=True)
         for kind in args.db:
             with tempfile.TemporaryDirectory() as tmp:
                 results += run_db(kind, args, env, tmp, upstream)

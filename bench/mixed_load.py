@@ -5,6 +5,11 @@ the upstream's (p50/p95) with and without the heavy work, and how long each heav
 
     python -m bench.mixed_load [--streams 200] [--workers 2]
 
+While the heavy work runs, a burst of 200 starts every --period s (default 5: 40 chats a second, sustained),
+an open loop as real arrivals are: back-to-back bursts (--period 0) make the chat load grow until it takes every
+cycle, and the heavy work (at OFFLOAD_NICE) then gets only what the scheduler leaves a niced thread (it did not
+finish in 300 s in two runs of three).
+
 The chats go through the OpenAI-compatible path (bench/_fake_openai.py as the upstream): with a Gemini key the
 recording would go to Gemini, and the point is the offline engines running on the same cores.
 Target (issue 16): chat TTFB-upstream p95 <= 500 ms while the heavy work runs.
@@ -130,6 +135,8 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=200)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2, help="WEB_CONCURRENCY")
+    parser.add_argument("--period", type=float, default=5.0,
+                        help="a burst starts every PERIOD s while the heavy work runs (0: back to back)")
     parser.add_argument("--pages", type=int, default=20, help="pages of the scanned PDF")
     parser.add_argument("--seconds", type=float, default=60, help="length of the recording")
     parser.add_argument("--sections", type=int, default=140, help="sections of the exported document (140: about 100 pages)")
@@ -148,7 +155,7 @@ def main() -> None:
                 admin = admin_token(url)
                 tokens, _ = asyncio.run(sign_in(url, add_users(url, admin, args.users), args.streams))
                 print(f"{args.streams} streamed chats (OpenAI-compatible path, upstream TTFB {upstream * 1000:.1f} ms), "
-                      f"{args.workers} gevent workers, SQLite; {os.cpu_count()} cores", flush=True)
+                      f"{args.workers} gevent workers, SQLite; during the heavy work a burst every {args.period:g} s; {os.cpu_count()} cores", flush=True)
                 # Warm-up: every worker's engines loaded and pools open, so what follows is steady state.
                 warm = Heavy(url, admin, scanned_pdf(2), recording(5), long_markdown(2))
                 warm.start()
@@ -167,11 +174,13 @@ def main() -> None:
                 time.sleep(0.5)  # every heavy request is under way
                 during, bursts, peak = [], 0, tree_rss_mb(proc.pid)
                 while heavy.running():
+                    began = time.monotonic()
                     results, wall = asyncio.run(load(url, tokens, 60))
                     during += [(r[0] - upstream, r[1]) for r in results]
                     bursts += 1
                     peak = max(peak, tree_rss_mb(proc.pid))
                     print(f"  burst {bursts}: {len(results)}/{args.streams} ok, wall {wall:5.2f} s", flush=True)
+                    time.sleep(max(0.0, began + args.period - time.monotonic()))
                 heavy.join()
                 p50h, p95h = percentiles(during)
                 print(f"chat during heavy:     {len(during)}/{bursts * args.streams} ok in {bursts} bursts, TTFB-upstream "
