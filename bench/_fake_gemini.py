@@ -10,12 +10,12 @@ chunk by 1.9 s (p95, with nothing else running) — time the bench then charged 
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 
 from aiohttp import web
 
+from bench._fake_upstream import main, stream
 from tests.fakes.gemini import MODELS, Reply, _response
 
 
@@ -38,15 +38,12 @@ def make_app(chunks: int, interval: float) -> web.Application:
         if method == "generateContent":  # a whole reply at once (titles), when the model would have finished it
             await asyncio.sleep(interval * chunks)
             return web.json_response(_response([{"text": "A bench title"}], reply, usage, final=True))
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
-        await response.prepare(request)
-        for i, word in enumerate(words):
-            if i:
-                await asyncio.sleep(interval)
+
+        def event(i: int) -> bytes:
             last = i == chunks - 1
-            payload = _response([{"text": word}], reply, usage if last else None, final=last)
-            await response.write(b"data: " + json.dumps(payload).encode() + b"\r\n\r\n")
-        return response
+            return b"data: " + json.dumps(_response([{"text": words[i]}], reply, usage if last else None, final=last)).encode() + b"\r\n\r\n"
+
+        return await stream(request, ((interval if i else 0.0, event(i)) for i in range(chunks)))
 
     app = web.Application()
     app.router.add_get("/{version}/models", models)
@@ -54,14 +51,5 @@ def make_app(chunks: int, interval: float) -> web.Application:
     return app
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8125)
-    parser.add_argument("--chunks", type=int, default=20)
-    parser.add_argument("--interval", type=float, default=0.05)
-    args = parser.parse_args()
-    web.run_app(make_app(args.chunks, args.interval), host="127.0.0.1", port=args.port, print=None, backlog=2048)
-
-
 if __name__ == "__main__":
-    main()
+    main(make_app, __doc__, 8125)

@@ -6,11 +6,12 @@ open streams cost it little of the CPU that the server being measured shares.
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 
 from aiohttp import web
+
+from bench._fake_upstream import main, stream
 
 
 def make_app(chunks: int, interval: float) -> web.Application:
@@ -25,21 +26,16 @@ def make_app(chunks: int, interval: float) -> web.Application:
                 "id": "chatcmpl-bench", "object": "chat.completion", "created": 0, "model": body.get("model", "fake"),
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": "A bench title"}, "finish_reason": "stop"}],
                 "usage": {"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8}})
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
-        await response.prepare(request)
 
-        async def send(obj) -> None:
-            await response.write(f"data: {json.dumps(obj) if not isinstance(obj, str) else obj}\n\n".encode())
+        def event(obj) -> bytes:
+            return f"data: {json.dumps(obj) if not isinstance(obj, str) else obj}\n\n".encode()
 
         base = {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 0, "model": body.get("model", "fake")}
-        for i in range(chunks):
-            if i:
-                await asyncio.sleep(interval)
-            await send(base | {"choices": [{"index": 0, "delta": {"content": f"word{i} "}, "finish_reason": None}]})
-        await send(base | {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-        await send(base | {"choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": chunks, "total_tokens": 5 + chunks}})
-        await send("[DONE]")
-        return response
+        words = [(interval if i else 0.0, event(base | {"choices": [{"index": 0, "delta": {"content": f"word{i} "}, "finish_reason": None}]}))
+                 for i in range(chunks)]
+        usage = {"prompt_tokens": 5, "completion_tokens": chunks, "total_tokens": 5 + chunks}
+        ending = [base | {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}, base | {"choices": [], "usage": usage}, "[DONE]"]
+        return await stream(request, words + [(0.0, event(e)) for e in ending])
 
     app = web.Application()
     app.router.add_get("/v1/models", models)
@@ -47,14 +43,5 @@ def make_app(chunks: int, interval: float) -> web.Application:
     return app
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8124)
-    parser.add_argument("--chunks", type=int, default=20)
-    parser.add_argument("--interval", type=float, default=0.05)
-    args = parser.parse_args()
-    web.run_app(make_app(args.chunks, args.interval), host="127.0.0.1", port=args.port, print=None, backlog=2048)
-
-
 if __name__ == "__main__":
-    main()
+    main(make_app, __doc__, 8124)

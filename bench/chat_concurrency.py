@@ -1,4 +1,4 @@
-"""N concurrent streamed chats through gunicorn against a fake Gemini (bench/_fake_gemini.py) (20 chunks, 50 ms apart: 1.0 s is
+"""N concurrent streamed chats through gunicorn against a fake Gemini (bench/_fake_gemini.py; 20 chunks, 50 ms apart: 1.0 s is
 the floor for every stream), on SQLite and PostgreSQL: our gunicorn.conf.py (gevent) next to the baselines
 in the same run, gthread 2 x 100 (our config before issue 16) and plain `gunicorn app:app` (sync).
 Each client is a signed-in browser: it signs in with POST /api/auth/login (as one of --users accounts, made
@@ -33,8 +33,8 @@ import aiohttp
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._accounts import PASSWORD, add_users, admin_token, bearer, server_env  # noqa: E402
 from assistant.config import DEFAULT_TEXT_MODEL  # noqa: E402
+from bench._accounts import PASSWORD, add_users, admin_token, bearer, server_env  # noqa: E402
 from bench._servers import ROOT, start_api, start_fake_gemini, stop, tree_cpu_seconds, tree_rss_mb  # noqa: E402
 
 PY = sys.executable
