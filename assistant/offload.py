@@ -172,7 +172,10 @@ def call_process(fn: Callable[..., T], *args, **kwargs) -> T:
 
 
 def _original(name: str):
-    """os.fork / os.waitpid as the kernel has them: gevent's versions watch children from its loop's thread only."""
+    """os.fork / os.waitpid / os.close as the kernel has them. gevent's fork and waitpid watch children from its loop's
+    thread only; its close (gevent >= 25.8.1) closes a pipe or socket later, from the calling thread's loop, and
+    a pool thread that has a loop (any gevent-aware wait there makes one) does not run it while it blocks reading
+    the pipe: the copy's write end stayed open, so the read never ended (an OCR upload hung for good under load)."""
     if gevent_patched():
         return sys.modules["gevent.monkey"].get_original("os", name)
     return getattr(os, name)
@@ -195,7 +198,7 @@ def _close_sockets() -> None:
                 os.dup2(null, fd)  # not close: the number stays taken, so nothing else can reuse it under a socket object
         except OSError:
             pass
-    os.close(null)
+    _original("close")(null)
 
 
 def _forked(fn: Callable, args: tuple, kwargs: dict):
@@ -203,7 +206,7 @@ def _forked(fn: Callable, args: tuple, kwargs: dict):
     pid = _original("fork")()
     if pid == 0:  # the copy: run, send the outcome, leave without running anything of the parent's
         try:
-            os.close(read_end)
+            _original("close")(read_end)
             _close_sockets()
             _workers.add(_native_id())  # offload calls inside run inline here
             try:
@@ -217,7 +220,7 @@ def _forked(fn: Callable, args: tuple, kwargs: dict):
                 out.write(payload)
         finally:
             os._exit(0)
-    os.close(write_end)
+    _original("close")(write_end)  # now: the read below ends when the copy's end closes
     with open(read_end, "rb") as result:
         data = result.read()  # until the copy exits (or dies)
     try:

@@ -7,8 +7,7 @@ the upstream's (p50/p95) with and without the heavy work, and how long each heav
 
 While the heavy work runs, a burst of 200 starts every --period s (default 5: 40 chats a second, sustained),
 an open loop as real arrivals are: back-to-back bursts (--period 0) make the chat load grow until it takes every
-cycle, and the heavy work (at OFFLOAD_NICE) then gets only what the scheduler leaves a niced thread (it did not
-finish in 300 s in two runs of three).
+cycle, and the heavy work (at OFFLOAD_NICE) then gets only what the scheduler leaves a niced thread.
 
 The chats go through the OpenAI-compatible path (bench/_fake_openai.py as the upstream): with a Gemini key the
 recording would go to Gemini, and the point is the offline engines running on the same cores.

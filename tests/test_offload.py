@@ -125,6 +125,33 @@ def test_under_gevent_the_loop_keeps_running_while_the_pool_works():
     assert out["max_gap"] < 0.3, out
 
 
+HUB_SCRIPT = textwrap.dedent("""
+    from gevent import monkey; monkey.patch_all()
+    import json, os, time, gevent
+    from assistant import offload
+    offload.configure(threads=1)  # one pool thread: the one that waited the gevent way below
+
+    def waited_the_gevent_way():  # as a sign-in's Argon2 or a transcription do in their turn (a patched sleep or lock)
+        time.sleep(0.001)
+    offload.call(waited_the_gevent_way)
+    job = gevent.spawn(offload.call_process, os.getpid)
+    job.join(timeout=20)
+    print(json.dumps({"finished": job.ready(), "ran_in": job.value, "worker": os.getpid()}))
+    os._exit(0)  # a hung pool thread would keep the interpreter from exiting
+""")
+
+
+def test_under_gevent_call_process_returns_from_a_pool_thread_that_has_a_loop():
+    """gevent's own os.close defers closing a pipe to the calling thread's loop, which a pool thread blocked reading
+    the copy's result never runs: the read never ended, and an OCR upload under chat load never answered."""
+    done = subprocess.run([sys.executable, "-c", HUB_SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    import json
+
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["finished"] and out["ran_in"] not in (None, out["worker"]), out
+
+
 def _hold_the_interpreter_lock(seconds: float) -> int:
     import ctypes
 
