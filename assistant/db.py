@@ -5,25 +5,30 @@ streamed chat does not hold a pooled connection while the model talks.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import current_app
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 
 class Database:
-    def __init__(self, url: str):
+    def __init__(self, url: str, ping_after_idle_s: float = 10.0):
         kwargs: dict = {}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:  # a server may drop idle connections (Render's does); a file never does, so no ping for SQLite
-            kwargs.update(pool_size=10, max_overflow=20, pool_recycle=300, pool_pre_ping=True)
+            kwargs.update(pool_size=10, max_overflow=20, pool_recycle=300)
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            event.listen(self.engine, "checkin", _note_checkin)
+            event.listen(self.engine, "checkout", _ping_if_idle(self.engine.dialect, ping_after_idle_s))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def migrate(self) -> None:
@@ -57,6 +62,30 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _note_checkin(_dbapi_conn, record) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_idle(dialect, after_s: float):
+    """A pooled PostgreSQL connection that sat idle for a while is pinged before use, and replaced if the server
+    dropped it (DisconnectionError: the pool connects afresh and checks out again). `pool_pre_ping` pinged at
+    every checkout: a chat checks out about six times, each ping a round trip and a wait on the loop (200 streams
+    at once: 16 ms of worker CPU a stream instead of 17.5, bench/chat_concurrency.py). A connection in use moments
+    ago was alive then; a server restart in between fails one statement, and SQLAlchemy then replaces every
+    connection made before it."""
+
+    def checkout(dbapi_conn, record, _proxy) -> None:
+        checked_in = record.info.get("checked_in")
+        if checked_in is None or time.monotonic() - checked_in < after_s:
+            return  # just connected, or back in the pool moments ago
+        try:
+            dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # noqa: BLE001 - whatever the ping raises means "connect again"
+            raise DisconnectionError("the pooled connection no longer answers") from exc
+
+    return checkout
 
 
 def upsert(bind, table):

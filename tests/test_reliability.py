@@ -80,3 +80,49 @@ def test_server_stays_healthy_after_a_run_of_upstream_faults(server_env, fake_ge
             assert client.post("/api/chat", json={"message": "and now?"}).json()["message"]["content"] == "You said: and now?"
     finally:
         server.stop()
+
+
+def _backend_pid(db) -> int:
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        return conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+
+def _terminate(postgres_url: str, pid: int) -> None:
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        assert conn.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
+
+
+def test_postgres_connection_dropped_while_idle_is_replaced_before_use(postgres_url):
+    """A server that drops idle connections (Render's does): the pool pings one that sat idle and reconnects,
+    so the request that takes it sees nothing."""
+    from assistant.db import Database
+
+    db = Database(postgres_url, ping_after_idle_s=0.0)
+    try:
+        old = _backend_pid(db)
+        _terminate(postgres_url, old)
+        assert _backend_pid(db) != old  # the same pool slot, a new connection, no error
+    finally:
+        db.dispose()
+
+
+def test_postgres_connection_used_moments_ago_is_not_pinged(postgres_url):
+    """Within the idle window there is no ping (a round trip per checkout): a connection killed in that moment
+    fails one statement, and the pool then replaces it."""
+    from sqlalchemy.exc import OperationalError
+
+    from assistant.db import Database
+
+    db = Database(postgres_url)
+    try:
+        old = _backend_pid(db)
+        _terminate(postgres_url, old)
+        with pytest.raises(OperationalError):
+            _backend_pid(db)
+        assert _backend_pid(db) != old
+    finally:
+        db.dispose()
