@@ -47,3 +47,28 @@ def test_offload_knobs_are_documented_with_their_defaults(var):
     rows = {m["var"]: m["default"] for m in OFFLOAD.finditer((ROOT / "README.md").read_text())}
     source = (ROOT / "assistant" / "offload.py").read_text()
     assert re.search(rf'os\.environ\.get\("{var}", "{re.escape(rows[var])}"\)', source), (var, rows.get(var))
+
+
+IDLE_CHECK_SCRIPT = """
+from gevent import monkey; monkey.patch_all()
+import json, runpy, socket, time
+conf = runpy.run_path("gunicorn.conf.py")
+conf["kernel_poll_for_idle_connection_checks"]()
+from httpcore2._utils import is_socket_readable, select
+ours, theirs = socket.socketpair()
+idle = is_socket_readable(ours)
+theirs.close(); time.sleep(0.05)
+print(json.dumps({"idle": idle, "closed_by_peer": is_socket_readable(ours), "kernel_poll": type(select.poll).__name__}))
+"""
+
+
+def test_under_gevent_idle_connection_checks_use_the_kernels_poll_and_still_see_a_close():
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", IDLE_CHECK_SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    # an idle keep-alive connection is reused; one the server closed is dropped, not sent a request that fails
+    assert out == {"idle": False, "closed_by_peer": True, "kernel_poll": "builtin_function_or_method"}, out
