@@ -32,7 +32,8 @@ COUNTERS = RateLimitWindow.__table__
 
 class DatabaseStorage(Storage):
     """Fixed-window counters in a table: `incr` is one INSERT … ON CONFLICT DO UPDATE … RETURNING, atomic
-    on SQLite and PostgreSQL alike, so concurrent workers never overshoot a limit."""
+    on SQLite and PostgreSQL alike, so concurrent workers never overshoot a limit. Every method is one statement:
+    the app hands it its autocommit engine (no BEGIN/COMMIT round trips around each)."""
 
     STORAGE_SCHEME = ["database"]
     PRUNE_EVERY = 2000  # hits between deletions of expired windows
@@ -106,7 +107,7 @@ def init_rate_limits(app: Flask) -> Limiter:
     limiter = Limiter(
         # one budget per client across all routes, not one per route
         key_func=client_key, app=app, application_limits=[settings.rate_limit], storage_uri=settings.ratelimit_storage_uri,
-        storage_options={"engine": app.extensions["database"].engine} if settings.ratelimit_storage_uri.startswith("database") else {},
+        storage_options={"engine": app.extensions["database"].autocommit} if settings.ratelimit_storage_uri.startswith("database") else {},
         # no X-RateLimit-*/Retry-After on every response: Retry-After goes on 429s only (errors.py)
         headers_enabled=False, application_limits_exempt_when=lambda: request.path == "/api/health" or request.method == "OPTIONS",
         # a broken Redis must not take the API down: count in memory until it is back

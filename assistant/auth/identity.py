@@ -83,7 +83,7 @@ def _lookup(secret: str) -> tuple[Principal | None, str | None]:
     settings, db, now = current_app.config["SETTINGS"], get_db(), utcnow()
     # The common case is one read on a plain connection (no ORM session: half the CPU, measured with
     # bench/auth.py); a transaction is opened only to end a token or note its use (once a minute).
-    with db.engine.connect() as conn:
+    with db.autocommit.connect() as conn:
         row = conn.execute(LOOKUP, {"token_hash": tokens.digest(secret)}).first()
     if row is None:
         return None, "Your session has ended or the token is not valid. Please sign in."
