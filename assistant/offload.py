@@ -16,7 +16,8 @@ Threads help only while the engine lets go of Python's interpreter lock (llama.c
 Argon2 and Pillow do). PyMuPDF's rendering and ReportLab's layout keep it for hundreds of ms at a time (measured:
 a 300 dpi page held it 390 ms), which stalls every thread of the process, pool or not. `call_process` runs
 such work in a forked copy of the process (nothing to pickle on the way in, only the result on the way back),
-started and awaited from a pool thread, so the same bound and queue apply.
+within the same bound and queue: started and awaited from a pool thread, or under gevent by gevent's fork from
+the loop's own thread, awaited cooperatively (see `call_process` for why never from a pool thread there).
 
 Locks that engines take to serialise a model are taken by the caller, not inside the pool: a pool thread
 waiting for a lock would hold a slot doing nothing.
@@ -28,6 +29,7 @@ import pickle
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from typing import TypeVar
 
 from . import errors
@@ -98,21 +100,25 @@ class _Pool:
 
             self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="offload")
 
-    def run(self, fn: Callable[..., T], args: tuple, kwargs: dict, *, bounded: bool = True) -> T:
-        if bounded:
-            with self._count:
-                if self.free <= 0:
-                    raise errors.EngineBusy("The server is busy with other heavy work. Please try again shortly.",
-                                            retry_after=RETRY_AFTER_S)
-                self.free -= 1
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """One of the pool's places (threads + queue) for the length of the block; 503 engine_busy when none is free."""
+        with self._count:
+            if self.free <= 0:
+                raise errors.EngineBusy("The server is busy with other heavy work. Please try again shortly.",
+                                        retry_after=RETRY_AFTER_S)
+            self.free -= 1
         try:
+            yield
+        finally:
+            with self._count:
+                self.free += 1
+
+    def run(self, fn: Callable[..., T], args: tuple, kwargs: dict, *, bounded: bool = True) -> T:
+        with self.slot() if bounded else nullcontext():
             if self.gevent:  # AsyncResult.get() waits on the hub: other greenlets keep running meanwhile
                 return self._pool.spawn(_in_pool, fn, args, kwargs).get()
             return self._pool.submit(_in_pool, fn, args, kwargs).result()
-        finally:
-            if bounded:
-                with self._count:
-                    self.free += 1
 
     def shutdown(self) -> None:
         if self.pid != os.getpid():
@@ -168,6 +174,13 @@ def call_process(fn: Callable[..., T], *args, **kwargs) -> T:
     Its result and its exception come back pickled; anything it changes in memory stays in the copy."""
     if not hasattr(os, "fork"):  # Windows: a thread is what there is
         return call(fn, *args, **kwargs)
+    if gevent_patched() and _native_id() not in _workers:
+        # Under gevent the copy is made from the loop's own thread, by gevent's fork, and its result is read
+        # cooperatively: a fork from a pool thread runs the interpreter's at-fork hooks there, and one of them
+        # takes concurrent.futures' lock, a gevent lock under the patch; shared with the loop's thread, which also
+        # forks (gevent's subprocess, for Tesseract), it was left taken, and every later fork waited for good.
+        with _get().slot():
+            return _forked_cooperatively(fn, args, kwargs)
     return call(_forked, fn, args, kwargs)
 
 
@@ -201,28 +214,59 @@ def _close_sockets() -> None:
     _original("close")(null)
 
 
+def _in_copy(fn: Callable, args: tuple, kwargs: dict, read_end: int, write_end: int):
+    """The copy: run, send the outcome, leave without running anything of the parent's."""
+    try:
+        _original("close")(read_end)
+        _close_sockets()
+        _workers.add(_native_id())  # offload calls inside run inline here
+        try:
+            payload = pickle.dumps((True, fn(*args, **kwargs)), pickle.HIGHEST_PROTOCOL)
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            try:
+                payload = pickle.dumps((False, exc), pickle.HIGHEST_PROTOCOL)
+            except Exception:  # noqa: BLE001 - an exception that does not pickle
+                payload = pickle.dumps((False, errors.InternalError()), pickle.HIGHEST_PROTOCOL)
+        with open(write_end, "wb") as out:
+            out.write(payload)
+    finally:
+        os._exit(0)
+
+
 def _forked(fn: Callable, args: tuple, kwargs: dict):
+    """From a pool thread (threads, no gevent): fork, then wait for the copy's outcome."""
     read_end, write_end = os.pipe()
     pid = _original("fork")()
-    if pid == 0:  # the copy: run, send the outcome, leave without running anything of the parent's
-        try:
-            _original("close")(read_end)
-            _close_sockets()
-            _workers.add(_native_id())  # offload calls inside run inline here
-            try:
-                payload = pickle.dumps((True, fn(*args, **kwargs)), pickle.HIGHEST_PROTOCOL)
-            except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-                try:
-                    payload = pickle.dumps((False, exc), pickle.HIGHEST_PROTOCOL)
-                except Exception:  # noqa: BLE001 - an exception that does not pickle
-                    payload = pickle.dumps((False, errors.InternalError()), pickle.HIGHEST_PROTOCOL)
-            with open(write_end, "wb") as out:
-                out.write(payload)
-        finally:
-            os._exit(0)
+    if pid == 0:
+        _in_copy(fn, args, kwargs, read_end, write_end)
     _original("close")(write_end)  # now: the read below ends when the copy's end closes
     with open(read_end, "rb") as result:
         data = result.read()  # until the copy exits (or dies)
+    return _outcome(pid, data)
+
+
+def _forked_cooperatively(fn: Callable, args: tuple, kwargs: dict):
+    """Under gevent, on the caller's greenlet: gevent's fork (the copy gets a fresh loop), and the result read
+    through the loop, so other greenlets run while the copy works."""
+    from gevent import os as gevent_os
+
+    read_end, write_end = os.pipe()
+    pid = gevent_os.fork_gevent()
+    if pid == 0:
+        _in_copy(fn, args, kwargs, read_end, write_end)
+    _original("close")(write_end)
+    try:
+        gevent_os.make_nonblocking(read_end)
+        chunks = []
+        while chunk := gevent_os.nb_read(read_end, 1 << 20):  # until the copy exits (or dies)
+            chunks.append(chunk)
+    finally:
+        _original("close")(read_end)
+    return _outcome(pid, b"".join(chunks))
+
+
+def _outcome(pid: int, data: bytes):
+    """Reap the copy (its end of the pipe is closed: it is exiting) and return its result or raise its error."""
     try:
         _original("waitpid")(pid, 0)
     except ChildProcessError:  # already reaped by gevent's SIGCHLD watcher

@@ -125,31 +125,42 @@ def test_under_gevent_the_loop_keeps_running_while_the_pool_works():
     assert out["max_gap"] < 0.3, out
 
 
-HUB_SCRIPT = textwrap.dedent("""
+FORK_SCRIPT = textwrap.dedent("""
     from gevent import monkey; monkey.patch_all()
-    import json, os, time, gevent
+    import json, os, subprocess, time, gevent
+    from concurrent.futures import ThreadPoolExecutor
     from assistant import offload
-    offload.configure(threads=1)  # one pool thread: the one that waited the gevent way below
+    offload.configure(threads=4)
 
     def waited_the_gevent_way():  # as a sign-in's Argon2 or a transcription do in their turn (a patched sleep or lock)
         time.sleep(0.001)
-    offload.call(waited_the_gevent_way)
-    job = gevent.spawn(offload.call_process, os.getpid)
-    job.join(timeout=20)
-    print(json.dumps({"finished": job.ready(), "ran_in": job.value, "worker": os.getpid()}))
-    os._exit(0)  # a hung pool thread would keep the interpreter from exiting
+    gevent.joinall([gevent.spawn(offload.call, waited_the_gevent_way) for _ in range(8)])  # pool threads with loops
+    readers = ThreadPoolExecutor(max_workers=2)  # as OCR's page readers: greenlets under the patch, running Tesseract
+
+    def copies(n):
+        return [offload.call_process(os.getpid) for _ in range(n)]
+    def programs(n):
+        for _ in range(n):
+            readers.submit(subprocess.run, ["true"], stdout=subprocess.PIPE, stderr=subprocess.PIPE).result()
+    jobs = [gevent.spawn(copies, 100) for _ in range(3)] + [gevent.spawn(programs, 100) for _ in range(2)]
+    gevent.joinall(jobs, timeout=30)
+    ran_in = {pid for job in jobs[:3] if job.ready() for pid in job.value}
+    print(json.dumps({"finished": all(job.ready() for job in jobs), "copies": len(ran_in), "worker": os.getpid() in ran_in}))
+    os._exit(0)  # a hung thread would keep the interpreter from exiting
 """)
 
 
-def test_under_gevent_call_process_returns_from_a_pool_thread_that_has_a_loop():
-    """gevent's own os.close defers closing a pipe to the calling thread's loop, which a pool thread blocked reading
-    the copy's result never runs: the read never ended, and an OCR upload under chat load never answered."""
-    done = subprocess.run([sys.executable, "-c", HUB_SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=60)
+def test_under_gevent_forked_copies_and_programs_started_at_once_all_finish():
+    """An OCR upload under chat load never answered, twice over: gevent's os.close (>= 25.8.1) defers closing a pipe
+    to the calling thread's loop, which a pool thread blocked reading a copy's result never ran; and a fork from a
+    pool thread runs the interpreter's at-fork hooks there, one of which takes concurrent.futures' lock (a gevent
+    lock under the patch), left taken while the loop's thread forked Tesseracts. Both hung every run of this."""
+    done = subprocess.run([sys.executable, "-c", FORK_SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr
     import json
 
     out = json.loads(done.stdout.strip().splitlines()[-1])
-    assert out["finished"] and out["ran_in"] not in (None, out["worker"]), out
+    assert out == {"finished": True, "copies": 300, "worker": False}, out
 
 
 def _hold_the_interpreter_lock(seconds: float) -> int:
