@@ -103,3 +103,61 @@ def test_openai_compatible_server_down_is_a_quick_502(make_app):
     payload = assert_envelope(client.post("/api/chat", json={"message": "hi"}), 502, "upstream_error")
     assert "OPENAI_BASE_URL" in payload["error"]["message"]
     assert time.monotonic() - started < 10
+
+
+class _CountingOpenAI:
+    """An OpenAI-compatible server that streams a short reply (chunked, as real ones do) and counts the TCP
+    connections it accepts."""
+
+    def __init__(self):
+        import http.server
+        import json
+        import threading
+
+        owner = self
+        self.connections = 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                owner.connections += 1
+                super().setup()
+
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                self.rfile.read(int(self.headers["Content-Length"]))
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                events = [{"choices": [{"index": 0, "delta": {"content": w}, "finish_reason": None}]} for w in ("Hi", " there")]
+                events += [{"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}]
+                for data in [*(json.dumps(e) for e in events), "[DONE]"]:
+                    chunk = f"data: {data}\n\n".encode()
+                    self.wfile.write(b"%X\r\n%s\r\n" % (len(chunk), chunk))
+                    self.wfile.flush()
+                self.wfile.write(b"0\r\n\r\n")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_openai_compatible_streams_reuse_one_connection():
+    """A hosted server is reached over TLS: a new connection per message is a handshake per message. The SDK's
+    stream stopped at `[DONE]` without reading the rest of the body, so its connection could not be reused."""
+    from assistant.ai.base import Turn
+    from assistant.ai.openai_compat import OpenAIChat
+
+    upstream = _CountingOpenAI()
+    try:
+        provider = OpenAIChat(Settings(ai_provider="openai", openai_base_url=upstream.url, openai_model="fake"))
+        replies = ["".join(c.text or "" for c in provider.stream_chat([Turn(role="user", content=f"hi {i}")], None))
+                   for i in range(3)]
+        assert replies == ["Hi there"] * 3
+        assert upstream.connections == 1
+    finally:
+        upstream.server.shutdown()

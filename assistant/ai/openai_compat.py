@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import json
 import logging
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import httpx  # the openai SDK's HTTP client
 import openai
@@ -51,6 +53,24 @@ def _messages(turns: list[Turn], system: str | None, images: bool) -> list[dict]
         [{"role": t.role, "content": _content(t, images)} for t in turns]
 
 
+def _events(response) -> Iterator[dict]:
+    """Each `data:` event of the SSE body, parsed once, read to the end of the body. The SDK's own stream stops
+    at `[DONE]` and closes a response it has not finished reading, so the connection could not go back to the
+    pool: every message opened a new one (a TLS handshake with a hosted server). It also built a pydantic
+    object per chunk (bench/first_byte.py --engine openai). An error sent inside the stream is raised as the
+    SDK raises it."""
+    for line in response.iter_lines():
+        if not line.startswith("data:") or (payload := line[5:].strip()) == "[DONE]":
+            continue  # comments, blank lines and the end marker: what follows it is read too
+        data = json.loads(payload)
+        if isinstance(data, dict) and data.get("error"):
+            error = data["error"]
+            message = error.get("message") if isinstance(error, dict) else None
+            raise openai.APIError(message=message or "An error occurred during streaming", request=response.http_request,
+                                  body=error)
+        yield data
+
+
 class OpenAIChat(ChatProvider):
     engine = "openai"
 
@@ -69,28 +89,26 @@ class OpenAIChat(ChatProvider):
         images = any(t.files for t in turns) and self.model not in self.refuses_images
         messages = _messages(turns, system, images)
         try:
-            try:
-                stream = self.client.chat.completions.create(
-                    model=self.model, messages=messages, stream=True, stream_options={"include_usage": True})
-            except openai.APIStatusError as exc:
-                # A model without vision answers 400 (Ollama, OpenAI) or 500 (llama.cpp server) to image parts:
-                # ask again with the images' OCR text and facts instead, and remember not to try again.
-                if not images or exc.status_code not in (400, 415, 422, 500):
-                    raise
-                log.info("the OpenAI-compatible model %s refused image input (HTTP %s): sending text",
-                         self.model, exc.status_code)
-                self.refuses_images.add(self.model)
-                stream = self.client.chat.completions.create(
-                    model=self.model, messages=_messages(turns, system, False), stream=True, stream_options={"include_usage": True})
-            usage, finished = Usage(), False
-            with stream:
-                for event in stream:
-                    if event.usage:
-                        usage = Usage(event.usage.prompt_tokens, event.usage.completion_tokens)
-                    for choice in event.choices:
-                        finished = finished or choice.finish_reason is not None
-                        if choice.delta and choice.delta.content:
-                            yield Chunk(text=choice.delta.content)
+            with ExitStack() as open_response:
+                try:  # the request is sent on entering: a refusal is raised here
+                    response = open_response.enter_context(self._stream(messages))
+                except openai.APIStatusError as exc:
+                    # A model without vision answers 400 (Ollama, OpenAI) or 500 (llama.cpp server) to image parts:
+                    # ask again with the images' OCR text and facts instead, and remember not to try again.
+                    if not images or exc.status_code not in (400, 415, 422, 500):
+                        raise
+                    log.info("the OpenAI-compatible model %s refused image input (HTTP %s): sending text",
+                             self.model, exc.status_code)
+                    self.refuses_images.add(self.model)
+                    response = open_response.enter_context(self._stream(_messages(turns, system, False)))
+                usage, finished = Usage(), False
+                for data in _events(response):
+                    if data.get("usage"):
+                        usage = Usage(data["usage"].get("prompt_tokens"), data["usage"].get("completion_tokens"))
+                    for choice in data.get("choices") or []:
+                        finished = finished or choice.get("finish_reason") is not None
+                        if text := (choice.get("delta") or {}).get("content"):
+                            yield Chunk(text=text)
             if not finished:
                 raise errors.UpstreamError("The OpenAI-compatible server ended the reply early. Please try again.")
             yield Chunk(usage=usage)
@@ -98,6 +116,11 @@ class OpenAIChat(ChatProvider):
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes a documented error
             raise translate_error(exc) from exc
+
+    def _stream(self, messages: list[dict]):
+        """The streamed request as the SDK sends it (auth, retries, status errors), its body read by `_events`."""
+        return self.client.chat.completions.with_streaming_response.create(
+            model=self.model, messages=messages, stream=True, stream_options={"include_usage": True})
 
     def complete(self, turns: list[Turn], system: str | None) -> str:
         # not streamed: one response to read (text only: titles and other short asks)
