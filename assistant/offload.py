@@ -75,12 +75,17 @@ def _in_pool(fn: Callable, args: tuple, kwargs: dict):
     me = _native_id()
     if me not in _workers:
         _workers.add(me)
-        if NICE and hasattr(os, "setpriority"):
-            try:
-                os.setpriority(os.PRIO_PROCESS, 0, min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICE))  # 0: this thread
-            except OSError:
-                pass
+        _lower_priority()
     return fn(*args, **kwargs)
+
+
+def _lower_priority() -> None:
+    """The calling thread (Linux: priority is per thread) at the pool's lower priority."""
+    if NICE and hasattr(os, "setpriority"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, 0, min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICE))  # 0: this thread
+        except OSError:
+            pass
 
 
 class _Pool:
@@ -234,7 +239,7 @@ def _in_copy(fn: Callable, args: tuple, kwargs: dict, read_end: int, write_end: 
 
 
 def _forked(fn: Callable, args: tuple, kwargs: dict):
-    """From a pool thread (threads, no gevent): fork, then wait for the copy's outcome."""
+    """From a pool thread (no gevent, or work already in the pool under it): fork, then wait for the copy's outcome."""
     read_end, write_end = os.pipe()
     pid = _original("fork")()
     if pid == 0:
@@ -253,6 +258,7 @@ def _forked_cooperatively(fn: Callable, args: tuple, kwargs: dict):
     read_end, write_end = os.pipe()
     pid = gevent_os.fork_gevent()
     if pid == 0:
+        _lower_priority()  # as the pool's threads (a copy forked from one inherits theirs)
         _in_copy(fn, args, kwargs, read_end, write_end)
     _original("close")(write_end)
     try:

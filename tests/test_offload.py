@@ -138,14 +138,16 @@ FORK_SCRIPT = textwrap.dedent("""
     readers = ThreadPoolExecutor(max_workers=2)  # as OCR's page readers: greenlets under the patch, running Tesseract
 
     def copies(n):
-        return [offload.call_process(os.getpid) for _ in range(n)]
+        return [offload.call_process(lambda: (os.getpid(), os.getpriority(os.PRIO_PROCESS, 0))) for _ in range(n)]
     def programs(n):
         for _ in range(n):
             readers.submit(subprocess.run, ["true"], stdout=subprocess.PIPE, stderr=subprocess.PIPE).result()
     jobs = [gevent.spawn(copies, 100) for _ in range(3)] + [gevent.spawn(programs, 100) for _ in range(2)]
     gevent.joinall(jobs, timeout=30)
-    ran_in = {pid for job in jobs[:3] if job.ready() for pid in job.value}
-    print(json.dumps({"finished": all(job.ready() for job in jobs), "copies": len(ran_in), "worker": os.getpid() in ran_in}))
+    ran_in = {pid for job in jobs[:3] if job.ready() for pid, _ in job.value}
+    niced = all(nice > os.getpriority(os.PRIO_PROCESS, 0) for job in jobs[:3] if job.ready() for _, nice in job.value)
+    print(json.dumps({"finished": all(job.ready() for job in jobs), "copies": len(ran_in), "worker": os.getpid() in ran_in,
+                      "lower_priority": niced}))
     os._exit(0)  # a hung thread would keep the interpreter from exiting
 """)
 
@@ -160,7 +162,7 @@ def test_under_gevent_forked_copies_and_programs_started_at_once_all_finish():
     import json
 
     out = json.loads(done.stdout.strip().splitlines()[-1])
-    assert out == {"finished": True, "copies": 300, "worker": False}, out
+    assert out == {"finished": True, "copies": 300, "worker": False, "lower_priority": True}, out
 
 
 def _hold_the_interpreter_lock(seconds: float) -> int:
