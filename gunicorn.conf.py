@@ -65,8 +65,7 @@ def post_fork(server, worker):
 def post_worker_init(worker):
     """The app is loaded: what exists now lives as long as the worker, so the collector leaves it out
     (gc.freeze) and then runs as usual. Without the freeze its first pass would walk all of it."""
-    if "gevent" in worker.cfg.worker_class_str:
-        kernel_poll_for_idle_connection_checks()
+    kernel_poll_for_idle_connection_checks()
     gc.freeze()
     gc.enable()
 
@@ -76,12 +75,14 @@ def kernel_poll_for_idle_connection_checks():
     by the server with a zero-timeout select.poll(), each time a request enters or leaves the pool. gevent's
     poll goes through its loop: 18.6 us a check instead of 1.1 (measured on these machines), about 1 ms of worker
     CPU a chat at 200 streams (bench/chat_concurrency.py). A zero timeout never blocks, so the kernel's poll is
-    right here; only that module gets it."""
+    right here; only that module gets it. Nothing to do where `select` is not gevent's (other worker classes)."""
     import select
+    import sys
     import types
 
-    from gevent import monkey
-
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is None or not monkey.is_module_patched("select"):
+        return
     try:
         from httpcore2 import _utils
     except ImportError:  # a google-genai without httpcore2: nothing to adjust
