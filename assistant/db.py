@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 class Database:
     def __init__(self, url: str, ping_after_idle_s: float = 10.0):
         kwargs: dict = {}
-        if url.startswith("sqlite"):
+        sqlite = url.startswith("sqlite")
+        if sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:  # a server may drop idle connections (Render's does); a file never does, so no ping for SQLite
             # 20 kept and 10 more in a burst: the same ceiling as before (30 a worker), but a burst no longer closed
@@ -30,9 +31,8 @@ class Database:
         # the same pool with each statement its own transaction, as a plain connection sends BEGIN before it and
         # ROLLBACK or COMMIT after it, two more round trips on every request. SQLite has no round trips, and
         # switching the driver's mode at each checkout cost more (0.4 ms a chat, bench/first_byte.py).
-        self.autocommit: Engine = self.engine if url.startswith("sqlite") else \
-            self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        if url.startswith("sqlite"):
+        self.autocommit: Engine = self.engine if sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        if sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
             event.listen(self.engine, "checkin", _note_checkin)

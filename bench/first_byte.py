@@ -16,7 +16,6 @@ of the streams already answered take their share of the cores.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import cProfile
 import os
 import pstats
@@ -31,6 +30,7 @@ from werkzeug.test import EnvironBuilder
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._accounts import limits, signed_in_client  # noqa: E402
 from bench._servers import start_fake_gemini, start_fake_openai, stop  # noqa: E402
+from bench.chat_concurrency import database  # noqa: E402
 
 STEPS = {  # (file suffix, function) whose cumulative time is a step
     "signed-in lookup": ("assistant/auth/identity.py", "identify"),
@@ -45,18 +45,6 @@ ENGINES = {  # --engine: (the fake upstream, the settings that point the app at 
 }
 
 
-@contextlib.contextmanager
-def database(kind: str):
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/first_byte.db"
-    else:
-        from tests.pgserver import throwaway_postgres
-
-        with throwaway_postgres("first_byte") as url:
-            yield url
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chats", type=int, default=300)
@@ -66,7 +54,7 @@ def main() -> None:
     start, point_at, module = ENGINES[args.engine]
     fake, fake_url = start(chunks=3, interval=0.0)
     try:
-        with database(args.db) as url:
+        with tempfile.TemporaryDirectory() as tmp, database(args.db, tmp) as url:
             os.environ.update({**point_at(fake_url), "DATABASE_URL": url,
                                "AUTO_TITLES": "false", "LOG_LEVEL": "WARNING",
                                **{k.upper(): v for k, v in limits().items()}})
