@@ -2,6 +2,7 @@
 Signing in to them: bench/_accounts.py."""
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -93,8 +94,19 @@ def tree_cpu_seconds(pid: int) -> float:
 
 
 def stop(proc: subprocess.Popen) -> None:
+    """Stop a process and everything it started: a gunicorn worker stuck in C code outlives its master (one hung
+    by a since-fixed bug kept a core busy through the benches after it), so what is left after the master is killed."""
+    try:
+        descendants = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        descendants = []
     proc.terminate()
     try:
         proc.wait(30)
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait()
+    _, alive = psutil.wait_procs(descendants, timeout=5)
+    for leftover in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            leftover.kill()
