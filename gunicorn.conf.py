@@ -8,9 +8,9 @@ hands the interpreter lock around among a hundred threads. The conditions that m
   assistant/offload.py, which uses gevent's real OS-thread pool under this worker.
 - C libraries that talk to the network without Python sockets would block the loop: psycopg 3 (>= 3.1.14)
   waits through gevent on its own once `select` is patched, SQLite is a local file with short statements,
-  and every HTTP client (google-genai, openai) uses Python sockets. Nothing else needs patching; a library
-  that does gets it here, in `post_worker_init` (which runs after the patch and the app import): httpcore2's
-  check of idle connections gets the kernel's poll (a zero timeout, so it never blocks).
+  and every HTTP client (urllib3 for Gemini chat, google-genai, openai) uses Python sockets. Nothing else needs
+  patching; a library that does gets it here, in `post_worker_init` (which runs after the patch and the app
+  import): httpcore2's check of idle connections gets the kernel's poll (a zero timeout, so it never blocks).
 `python app.py` (Werkzeug, threads) runs the same code unpatched for development.
 Start-up (bench/startup.py): the hooks below spare each worker about 0.35 s of CPU (gevent's plugin look-ups,
 garbage collection while the app loads) without changing what is patched or loaded, or when.

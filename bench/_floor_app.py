@@ -3,9 +3,9 @@ POST /api/chat, that answers with the same Server-Sent Events as ours (`event: d
 does nothing else: no sign-in, rate limit, database, usage, history or title. FLOOR_MODE picks where the words
 come from:
 - `sse`: the app itself, 50 ms apart (no upstream): Flask + gunicorn's gevent worker alone;
-- `sdk`: Gemini through assistant.ai.gemini.GeminiChat, the app's own streaming path on google-genai's client;
-- `urllib3`: the same REST call and the same SSE lines read with urllib3, without google-genai (its request
-  building, retries and httpx2/httpcore2/h11): what the SDK's machinery costs, by difference.
+- `chat`: Gemini through assistant.ai.gemini.GeminiChat, the app's own streaming client (urllib3, gemini_rest.py);
+- `sdk`: Gemini through google-genai's `generate_content_stream` (its request building, retries, httpx2/httpcore2/h11
+  and typed chunks): what chat would cost on the SDK, by difference.
 Not part of the app; gunicorn loads it with the app's gunicorn.conf.py (`--pythonpath bench`)."""
 from __future__ import annotations
 
@@ -13,14 +13,13 @@ import json
 import os
 import time
 
-import urllib3
 from flask import Flask, Response, request
 
 from assistant.ai import gemini
 from assistant.ai.base import Turn
 from assistant.config import DEFAULT_TEXT_MODEL, Settings
 
-MODE = os.environ.get("FLOOR_MODE", "sdk")
+MODE = os.environ.get("FLOOR_MODE", "chat")
 UPSTREAM = os.environ.get("GEMINI_BASE_URL", "")
 app = Flask(__name__)
 _state: dict = {}
@@ -37,34 +36,27 @@ def own_words():
         yield f"word{i} "
 
 
-def sdk_words(message: str):
+def _settings() -> Settings:
+    return Settings(gemini_api_key="bench-key", gemini_base_url=UPSTREAM)
+
+
+def chat_words(message: str):
     if "chat" not in _state:  # one client per worker, as the app keeps one per app
-        client = gemini.make_client(Settings(gemini_api_key="bench-key", gemini_base_url=UPSTREAM))
-        _state["chat"] = gemini.GeminiChat(client, DEFAULT_TEXT_MODEL)
+        _state["chat"] = gemini.GeminiChat(None, gemini.make_rest(_settings()), DEFAULT_TEXT_MODEL)
     for chunk in _state["chat"].stream_chat([Turn(role="user", content=message)], None):
         if chunk.text:
             yield chunk.text
 
 
-def urllib3_words(message: str):
-    pool = _state.setdefault("pool", urllib3.PoolManager(maxsize=16, block=False, retries=False))
-    body = {"contents": [{"role": "user", "parts": [{"text": message}]}]}
-    response = pool.request("POST", f"{UPSTREAM}/v1beta/models/{DEFAULT_TEXT_MODEL}:streamGenerateContent?alt=sse",
-                            body=json.dumps(body).encode(), preload_content=False,
-                            headers={"Content-Type": "application/json", "x-goog-api-key": "bench-key"})
-    pending = b""
-    try:
-        for data in response.stream(None):
-            pending += data.replace(b"\r\n", b"\n")
-            *events, pending = pending.split(b"\n\n")
-            for line in (line for ev in events for line in ev.split(b"\n") if line.startswith(b"data:")):
-                if text := gemini._text(json.loads(line[5:])):  # noqa: SLF001 - the same reading of a chunk as the app's
-                    yield text
-    finally:
-        response.release_conn()
+def sdk_words(message: str):
+    if "client" not in _state:
+        _state["client"] = gemini.make_client(_settings())
+    for response in _state["client"].models.generate_content_stream(model=DEFAULT_TEXT_MODEL, contents=message):
+        if response.text:
+            yield response.text
 
 
-SOURCES = {"sse": lambda _message: own_words(), "sdk": sdk_words, "urllib3": urllib3_words}
+SOURCES = {"sse": lambda _message: own_words(), "chat": chat_words, "sdk": sdk_words}
 
 
 @app.get("/api/health")

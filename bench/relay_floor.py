@@ -3,15 +3,15 @@ Gemini, the same client, the same gunicorn.conf.py and 2 gevent workers) against
 stream and does nothing else (bench/_floor_app.py: no sign-in, rate limit, database, usage or title), so what is
 left is what the stack itself costs:
 
-- `sse`      Flask + gunicorn's gevent worker writing 20 events of its own (no upstream);
-- `sdk`      the app's streaming path on google-genai (assistant.ai.gemini.GeminiChat) relayed as events;
-- `urllib3`  the same call read with urllib3 instead of google-genai: the SDK's own share, by difference.
+- `sse`   Flask + gunicorn's gevent worker writing 20 events of its own (no upstream);
+- `chat`  the app's own client for the stream (assistant.ai.gemini.GeminiChat: urllib3, gemini_rest.py);
+- `sdk`   the same stream through google-genai's `generate_content_stream`: the SDK's share, by difference.
 
-    .venv/bin/python -m bench.relay_floor [--streams 200] [--runs 3] [--modes sse,sdk,urllib3]
+    .venv/bin/python -m bench.relay_floor [--streams 200] [--runs 3] [--modes sse,chat,sdk]
 
 Prints chat_concurrency's line for each run (wall, TTFB minus the upstream's p50/p95, peak RSS, server CPU per
-stream). Read against issue 16's targets: what the full app adds on top of `sdk` is its own work (the signed-in
-lookup, the limiter, two commits, usage, titles); a target below the `sdk` floor cannot be met by the app.
+stream). Read against issue 16's targets: what the full app adds on top of `chat` is its own work (the signed-in
+lookup, the limiter, two commits, usage, titles); a target below the `chat` floor cannot be met by the app.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import chat_concurrency as cc  # noqa: E402
 from bench._servers import ROOT, start_api, start_fake_gemini, stop  # noqa: E402
 
-MODES = ("sse", "sdk", "urllib3")
+MODES = ("sse", "chat", "sdk")
 
 
 def main() -> None:

@@ -7,9 +7,9 @@ timeout also bounds the silence inside a stream. SDK and transport errors become
 from __future__ import annotations
 
 import base64
-import json
 import logging
 from collections.abc import Iterator
+from contextlib import closing
 
 import httpx2  # google-genai's HTTP client (its dependency; httpx's maintained fork)
 from google import genai
@@ -20,27 +20,34 @@ from .. import errors
 from ..config import Settings
 from .base import ChatProvider, Chunk, FilePart, Turn, Usage
 from .catalog import missing_message
+from .gemini_rest import RETRY_STATUS_CODES, GeminiRest
 
 log = logging.getLogger(__name__)
 
-RETRY_STATUS_CODES = [429, 500, 502, 503, 504]
+GEMINI_API_URL = "https://generativelanguage.googleapis.com"  # the SDK's own default
 
 
 def make_client(settings: Settings) -> genai.Client:
+    """The SDK's client, for everything Gemini but chat (gemini_rest.py): models, files, images, embeddings, speech."""
     assert settings.gemini_api_key is not None
     http_options = types.HttpOptions(
         base_url=settings.gemini_base_url,
-        # httpx's default pool is 100 connections: under a gevent worker (1,000 connections) the 101st stream
-        # waited for another to end (1,000 streams came in waves, 20 s). Open streams are bounded by gunicorn's
-        # worker_connections already. Idle connections are kept for reuse (no TCP/TLS handshake per message),
-        # but few: every request probes each idle one with a poll() (8% of a worker's CPU with 128 kept).
+        # httpx's default pool is 100 connections: under a gevent worker (1,000 connections) the 101st call waited
+        # for another to end. Few idle ones are kept: every request probes each one with a poll().
         client_args={"limits": httpx2.Limits(max_connections=None, max_keepalive_connections=16)},
         timeout=int(settings.gemini_timeout_seconds * 1000),  # the SDK counts milliseconds
         retry_options=types.HttpRetryOptions(
-            attempts=3, initial_delay=0.5, max_delay=2.0, jitter=0.5, http_status_codes=RETRY_STATUS_CODES,
+            attempts=3, initial_delay=0.5, max_delay=2.0, jitter=0.5, http_status_codes=sorted(RETRY_STATUS_CODES),
         ),
     )
     return genai.Client(api_key=settings.gemini_api_key.get_secret_value(), http_options=http_options)
+
+
+def make_rest(settings: Settings) -> GeminiRest:
+    """Chat's client, with the same address, key and timeout as the SDK's."""
+    assert settings.gemini_api_key is not None
+    return GeminiRest(settings.gemini_base_url or GEMINI_API_URL, settings.gemini_api_key.get_secret_value(),
+                      settings.gemini_timeout_seconds)
 
 
 def translate_error(exc: BaseException, model: tuple[str, str] | None = None) -> errors.ApiError:
@@ -120,36 +127,29 @@ def file_part(f: FilePart) -> dict:
 
 
 class GeminiChat(ChatProvider):
-    """Streamed chat on the SDK's transport, reading each chunk's JSON directly.
-
-    `generate_content_stream` validates every chunk into pydantic models (about 0.2 ms of CPU per chunk), and
-    even `_api_client.request_streamed` re-encodes each parsed chunk to JSON and wraps it in a pydantic object.
-    `_build_request` + `_request(stream=True)` is the same call underneath (auth, base URL, API version,
-    retries, timeouts, APIError) and `segments()` parses each `data:` line once. These are private, hence
-    google-genai pinned and every path tested against the fake Gemini (checked against google-genai 3.6.1).
-    """
+    """Chat on Gemini's REST API (gemini_rest.py: why not the SDK for these two calls), each chunk's JSON read
+    directly: block reasons, usage and text as the SDK's typed response would give them."""
 
     engine = "gemini"
 
-    def __init__(self, client: genai.Client, model: str):
-        self.client = client
+    def __init__(self, client: genai.Client, rest: GeminiRest, model: str):
+        self.client = client  # the SDK's: attachments too large to send inline go up through its Files API
+        self.rest = rest
         self.model = model
 
     def stream_chat(self, turns: list[Turn], system: str | None) -> Iterator[Chunk]:
-        api = self.client._api_client  # noqa: SLF001 - see the class docstring
         try:
-            request = api._build_request("post", f"models/{self.model}:streamGenerateContent?alt=sse",  # noqa: SLF001
-                                         _body(turns, system))
             usage, finished = None, False
-            for response in api._request(request, None, stream=True).segments():  # noqa: SLF001
-                if "error" in response:  # an error sent inside the stream, raised as request_streamed does
-                    genai_errors.APIError.raise_error((response["error"] or {}).get("code") or 500, response, None)
-                _refuse_blocked(response)
-                usage = _usage(response) or usage
-                finished = finished or any(c.get("finishReason") for c in response.get("candidates") or [])
-                text = _text(response)
-                if text:
-                    yield Chunk(text=text)
+            with closing(self.rest.stream(self.model, _body(turns, system))) as responses:  # closed at once if we stop early
+                for response in responses:
+                    if "error" in response:  # an error sent inside the stream, raised as the SDK raises it
+                        genai_errors.APIError.raise_error((response["error"] or {}).get("code") or 500, response, None)
+                    _refuse_blocked(response)
+                    usage = _usage(response) or usage
+                    finished = finished or any(c.get("finishReason") for c in response.get("candidates") or [])
+                    text = _text(response)
+                    if text:
+                        yield Chunk(text=text)
             if not finished:  # the connection closed cleanly but the model never said it was done
                 raise errors.UpstreamError("The AI service ended the reply early. Please try again.")
             yield Chunk(usage=usage)
@@ -161,9 +161,7 @@ class GeminiChat(ChatProvider):
     def complete(self, turns: list[Turn], system: str | None) -> str:
         # models.generateContent: the same body, one JSON response (no chunks to read one by one)
         try:
-            raw = self.client._api_client.request(  # noqa: SLF001 - as stream_chat
-                "post", f"models/{self.model}:generateContent", _body(turns, system))
-            response = json.loads(raw.body)
+            response = self.rest.generate(self.model, _body(turns, system))
             _refuse_blocked(response)
             return _text(response)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a documented error

@@ -19,6 +19,7 @@ class Engines:
         self.settings = settings
         self._lock = threading.Lock()
         self._gemini_client = None
+        self._gemini_rest = None  # chat's (gemini_rest.py); the SDK's client serves the rest
         self._chats: dict[str | None, ChatProvider] = {}  # one provider per model, built on first use
         self.catalog = None
         if settings.gemini_api_key:
@@ -83,10 +84,11 @@ class Engines:
     def _build_chat(self, engine: str, model: str | None) -> ChatProvider:
         s = self.settings
         if engine == "gemini":
-            from .gemini import GeminiChat, make_client
+            from .gemini import GeminiChat, make_client, make_rest
 
             self._gemini_client = self._gemini_client or make_client(s)
-            return GeminiChat(self._gemini_client, model or s.gemini_text_model)
+            self._gemini_rest = self._gemini_rest or make_rest(s)
+            return GeminiChat(self._gemini_client, self._gemini_rest, model or s.gemini_text_model)
         if engine == "openai":
             from .openai_compat import OpenAIChat
 

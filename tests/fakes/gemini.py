@@ -94,6 +94,7 @@ class FakeGemini:
         self.default = default or Reply()
         self.image_default: Reply | None = None  # unscripted requests asking for IMAGE output get this
         self.requests: list[dict] = []
+        self.connections = 0  # TCP connections accepted (a client that reuses its connections opens few)
         self.files: dict[str, dict] = {}  # Files API: name -> {"mimeType", "data", …}
         self._uploads: dict[str, dict] = {}
         self._script: deque[Reply] = deque()
@@ -124,6 +125,7 @@ class FakeGemini:
         with self._lock:
             self._script.clear()
             self.requests.clear()
+            self.connections = 0
             self.models = dict(MODELS)
             self.files.clear()
             self._uploads.clear()
@@ -192,6 +194,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):  # quiet
         pass
+
+    def setup(self):
+        with self.owner._lock:  # noqa: SLF001 - the fake's own lock
+            self.owner.connections += 1
+        super().setup()
 
     def do_GET(self):  # noqa: N802 - models.list, files.get
         url = urlparse(self.path)
