@@ -2,10 +2,11 @@
 on urllib3 (ai.google.dev/api/generate-content, checked 2026-12-03: POST {base}/{version}/models/{model}:<method>,
 the key in `x-goog-api-key`, `?alt=sse` for one `data: <GenerateContentResponse>` event per chunk).
 
-Why not google-genai for these two: a streamed reply read through the SDK's request machinery (request building,
-tenacity, httpx2, httpcore2, h11) cost 5.9-6.5 ms of server CPU against 3.3-3.8 ms for urllib3 reading the same
-bytes (bench/relay_floor.py, 200 streams at once), most of a chat's CPU; and the lean route through the SDK went
-through its private methods. Everything else Gemini (models, files, images, embeddings, speech) stays on the SDK.
+Why not google-genai for these two: relaying a streamed reply cost 9.1-11.2 ms of server CPU through the SDK's
+`generate_content_stream` (typed chunks), 5.9-6.5 ms through its private request methods (request building,
+tenacity, httpx2, httpcore2, h11: what the app used before), and 4.3-4.9 ms with this client (bench/relay_floor.py,
+200 streams at once, 2 cores): a chat's largest single cost. Everything else Gemini (models, files, images,
+embeddings, speech) stays on the SDK.
 
 Kept as the SDK does it: the same trust store (httpx2's SSL context: certifi, or SSL_CERT_FILE / SSL_CERT_DIR)
 and proxies (HTTPS_PROXY / NO_PROXY), 3 attempts on connection failures, timeouts and 429/5xx before the reply
