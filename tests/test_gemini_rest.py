@@ -1,16 +1,20 @@
 """Chat's own client for Gemini's REST API (assistant/ai/gemini_rest.py), against the fake Gemini over real HTTP.
 Failures, retries, timeouts and mid-stream cuts through the app are in test_chat_api.py; here what the client
-itself must keep doing as the SDK did: reuse its connections, never reuse one left half read, honour proxies."""
+itself must keep doing as the SDK did: reuse its connections, never reuse one left half read, honour proxies and
+the trust store."""
 from __future__ import annotations
 
+import ssl
+
 import pytest
+import trustme
 
 from assistant import errors
 from assistant.ai.base import Turn
 from assistant.ai.gemini import GeminiChat, make_rest
 from assistant.config import DEFAULT_TEXT_MODEL, Settings
 from tests.conftest import FAKE_KEY, free_port
-from tests.fakes.gemini import Reply
+from tests.fakes.gemini import FakeGemini, Reply
 
 
 def _chat(base_url: str) -> GeminiChat:
@@ -54,3 +58,24 @@ def test_chat_goes_through_the_proxy_named_in_the_environment(fake_gemini, monke
     with pytest.raises(errors.UpstreamError):
         _reply(_chat(unreachable), "straight there")
     assert len(fake_gemini.requests) == 1
+
+
+def test_tls_certificates_are_checked_against_the_trust_store(monkeypatch):
+    """A gateway in front of Gemini with a company's own certificate authority: refused until SSL_CERT_FILE names
+    that authority (as the SDK's client did), then answered."""
+    authority = trustme.CA()
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    authority.issue_cert("127.0.0.1").configure_cert(server_side)
+    gateway = FakeGemini()
+    gateway.server.socket = server_side.wrap_socket(gateway.server.socket, server_side=True)
+    gateway.start()
+    url = f"https://127.0.0.1:{gateway.port}"
+    try:
+        with pytest.raises(errors.UpstreamError):  # a certificate no trusted authority signed
+            _reply(_chat(url), "hello")
+        assert gateway.requests == []
+        with authority.cert_pem.tempfile() as ca_file:
+            monkeypatch.setenv("SSL_CERT_FILE", ca_file)
+            assert _reply(_chat(url), "hello") == "You said: hello"
+    finally:
+        gateway.stop()

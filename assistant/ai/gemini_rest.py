@@ -8,7 +8,7 @@ tenacity, httpx2, httpcore2, h11: what the app used before), and 4.3-4.9 ms with
 200 streams at once, 2 cores): a chat's largest single cost. Everything else Gemini (models, files, images,
 embeddings, speech) stays on the SDK.
 
-Kept as the SDK does it: the same trust store (httpx2's SSL context: certifi, or SSL_CERT_FILE / SSL_CERT_DIR)
+Kept as the SDK does it: the same trust store (httpx2's SSL context: the system's, or SSL_CERT_FILE / SSL_CERT_DIR)
 and proxies (HTTPS_PROXY / NO_PROXY), 3 attempts on connection failures, timeouts and 429/5xx before the reply
 starts, with the SDK's back-off (tenacity, 0.5 s doubling to 2 s, jittered), the timeout on connecting and on every
 silence, idle connections kept for the next message, and every failure raised as the SDK's exception types so that
