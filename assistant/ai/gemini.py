@@ -1,8 +1,9 @@
-"""Google Gemini through `google-genai` 3.x.
+"""Google Gemini: chat's two calls through its REST API (gemini_rest.py, for the CPU a streamed reply costs), the
+rest (models, files, images, embeddings, speech) through `google-genai` 3.x.
 
-One `genai.Client` per app, kept referenced (its destructor closes the connection pool). Retries are
-the SDK's own (`HttpRetryOptions`): a small bounded retry on 429/5xx before the first byte; the
-timeout also bounds the silence inside a stream. SDK and transport errors become our error types.
+One `genai.Client` and one `GeminiRest` per app, kept referenced (the client's destructor closes its pool). Both
+retry a few times on 429/5xx before the first byte with the same back-off; the timeout also bounds the silence
+inside a stream. Their failures become our error types in `translate_error`.
 """
 from __future__ import annotations
 
