@@ -22,10 +22,11 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import httpx2
-import sseclient  # the SSE framing (multi-line data, comments, CR/LF variants) from a maintained parser
 import tenacity
 import urllib3
 from google.genai import errors as genai_errors
+
+from .sse import data_of_events
 
 API_VERSION = "v1"  # what google-genai 3.6 calls by default, so chat sees the same API as before
 RETRY_STATUS_CODES = frozenset({429, 500, 502, 503, 504})
@@ -89,11 +90,10 @@ class GeminiRest:
         finished = False
         try:
             if response.headers.get("Content-Type", "").startswith("text/event-stream"):
-                for event in sseclient.SSEClient(_arrived(response)).events():
-                    yield json.loads(event.data)
-            else:  # answered in one piece (a prompt refused outright, say), as the SDK also accepts: one chunk, or a list
-                whole = json.loads(response.data)
-                yield from whole if isinstance(whole, list) else [whole]
+                for data in data_of_events(_arrived(response)):
+                    yield json.loads(data)
+            else:  # answered in one piece (a prompt refused outright, say), as the SDK also accepts: one chunk
+                yield json.loads(response.data)
             finished = True
         finally:
             if not finished:

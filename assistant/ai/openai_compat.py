@@ -14,6 +14,7 @@ import openai
 from .. import errors
 from ..config import Settings
 from .base import ChatProvider, Chunk, Turn, Usage
+from .sse import data_of_events
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,9 @@ def _events(response) -> Iterator[dict]:
     pool: every message opened a new one (a TLS handshake with a hosted server). It also built a pydantic
     object per chunk (bench/first_byte.py --engine openai). An error sent inside the stream is raised as the
     SDK raises it."""
-    for line in response.iter_lines():
-        if not line.startswith("data:") or (payload := line[5:].strip()) == "[DONE]":
-            continue  # comments, blank lines and the end marker: what follows it is read too
+    for payload in data_of_events(response.iter_bytes()):
+        if payload == "[DONE]":
+            continue  # the end marker: what follows it is read too
         data = json.loads(payload)
         if isinstance(data, dict) and data.get("error"):
             error = data["error"]
